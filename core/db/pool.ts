@@ -1,0 +1,27 @@
+import pg from 'pg';
+import { type CoreLogger, silentLogger } from './types';
+
+// PostgreSQL returns bigint (count(*), sums) as text by default; Barnum's counters fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export interface PoolOptions {
+	applicationName?: string;
+	max?: number;
+	logger?: CoreLogger;
+}
+
+/** A pg pool with the settings every Barnum process wants. */
+export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
+	const pool = new pg.Pool({
+		connectionString,
+		application_name: options.applicationName ?? 'barnum',
+		max: options.max ?? 10,
+		idleTimeoutMillis: 30_000,
+		connectionTimeoutMillis: 10_000,
+	});
+	// An idle client whose server went away emits 'error' on the pool; without a listener that
+	// would crash the process. The next checkout reconnects.
+	const logger = options.logger ?? silentLogger;
+	pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
+	return pool;
+}

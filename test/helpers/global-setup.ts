@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { ensureAppLogin } from '../../core/db/app-login';
+import { startEmbeddedPostgres } from '../../core/db/embedded-postgres';
+import { migrate } from '../../core/db/migrate';
+import { TEMPLATE_DATABASE, TEST_APP_LOGIN, TEST_APP_PASSWORD, supabaseRoles } from './constants';
+
+declare global {
+	// eslint-disable-next-line no-var
+	var barnumTestCluster: { stop(): Promise<void>; baseDir: string } | undefined;
+}
+
+/**
+ * Once per run: a real PostgreSQL (embedded, or TEST_DATABASE_URL's server), a template database
+ * with Supabase's roles and default grants in place *before* the migrations run (so the RLS tests
+ * see what a Supabase project would), migrated, plus a least-privilege login. Each test file
+ * clones the template (test/helpers/database.ts).
+ */
+export default async function globalSetup(): Promise<void> {
+	let maintenanceUrl = process.env.TEST_DATABASE_URL;
+	if (!maintenanceUrl) {
+		const baseDir = mkdtempSync(path.join(os.tmpdir(), 'barnum-test-pg-'));
+		const cluster = await startEmbeddedPostgres({ baseDir, ephemeral: true, database: 'postgres' });
+		globalThis.barnumTestCluster = { stop: cluster.stop, baseDir };
+		maintenanceUrl = cluster.maintenanceUrl;
+	}
+	process.env.BARNUM_TEST_MAINTENANCE_URL = maintenanceUrl;
+
+	const admin = new pg.Client({ connectionString: maintenanceUrl });
+	await admin.connect();
+	try {
+		await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+		await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+		await admin.query(supabaseRoles.cluster);
+	} finally {
+		await admin.end();
+	}
+	const templateUrl = withDatabase(maintenanceUrl, TEMPLATE_DATABASE);
+	const template = new pg.Client({ connectionString: templateUrl });
+	await template.connect();
+	try {
+		await template.query(supabaseRoles.database);
+	} finally {
+		await template.end();
+	}
+	await migrate(templateUrl);
+	await ensureAppLogin(templateUrl, { user: TEST_APP_LOGIN, password: TEST_APP_PASSWORD });
+}
+
+export function withDatabase(url: string, database: string): string {
+	const parsed = new URL(url);
+	parsed.pathname = `/${database}`;
+	return parsed.toString();
+}
