@@ -13,7 +13,8 @@ export function packageRoot(): string {
 	let dir = __dirname;
 	for (;;) {
 		const candidate = path.join(dir, 'package.json');
-		if (existsSync(candidate)) {
+		// tsc copies package.json into dist/ as well; the real root is the one that ships sql/.
+		if (existsSync(candidate) && existsSync(path.join(dir, 'sql', 'migrations'))) {
 			const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string };
 			if (pkg.name === 'n8n-nodes-barnum') {
 				cachedRoot = dir;

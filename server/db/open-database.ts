@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { ensureAppLogin, withCredentials } from '../core/db/app-login';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../core/db/embedded-postgres';
-import { migrate } from '../core/db/migrate';
-import { createPool } from '../core/db/pool';
-import { describeSchemaStatus, schemaStatus } from '../core/db/schema-version';
-import type { CoreLogger } from '../core/db/types';
-import type { ServerConfig } from './config';
+import { ensureAppLogin, withCredentials } from './app-login';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { migrate } from '../../core/db/migrate';
+import { createPool } from '../../core/db/pool';
+import { describeSchemaStatus, schemaStatus } from '../../core/db/schema-version';
+import type { CoreLogger } from '../../core/db/types';
+import type { ServerConfig } from '../config';
 
 export interface Database {
 	pool: pg.Pool;

@@ -1,0 +1,25 @@
+import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+
+// Barnum talks to PostgreSQL through `pg`, so it is a self-hosted (unverified) community package:
+// n8n's own cloud-support switch (`n8n-node cloud-support disable`) selects this configuration,
+// which keeps every n8n rule except the n8n Cloud sandbox's (restricted globals and imports).
+// Changes to it, and why:
+export default [
+	...configWithoutCloudSupport,
+	{ ignores: ['dist/', 'coverage/', '.data/', 'jest.config.js'] },
+	// The package needs `pg` at run time.
+	{
+		files: ['package.json'],
+		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
+	},
+	// nodes/, credentials/ and core/ (which the nodes import) keep every rule. The companion
+	// server, its CLI, tests and benchmarks are never loaded by n8n: they have no node to attach a
+	// NodeApiError to, and the CLI has to launch the embedded PostgreSQL server.
+	{
+		files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+		rules: {
+			'@n8n/community-nodes/require-node-api-error': 'off',
+			'@n8n/community-nodes/no-dangerous-functions': 'off',
+		},
+	},
+];
