@@ -19,7 +19,9 @@ function bodyBytes(rawBody: unknown): Buffer | undefined {
 
 /** Input arrives from JavaScript callers too, so nothing here trusts the declared types. */
 export function buildContext(input: unknown): VerifyContext | VerificationFailure {
-	if (typeof input !== 'object' || input === null) return fail('invalid_options', 'verification input must be an object');
+	if (typeof input !== 'object' || input === null) {
+		return fail('invalid_options', 'verification input must be an object');
+	}
 	const { headers, rawBody, secrets, now, toleranceSeconds } = input as Record<string, unknown>;
 	const body = bodyBytes(rawBody);
 	if (!body) {
@@ -28,7 +30,9 @@ export function buildContext(input: unknown): VerifyContext | VerificationFailur
 	const tolerance = toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
 	if (!isTolerance(tolerance)) return fail('invalid_options', 'toleranceSeconds must be a non-negative integer');
 	const clock = now ?? new Date();
-	if (!(clock instanceof Date) || Number.isNaN(clock.getTime())) return fail('invalid_options', 'now must be a valid Date');
+	if (!(clock instanceof Date) || Number.isNaN(clock.getTime())) {
+		return fail('invalid_options', 'now must be a valid Date');
+	}
 	const collected = collectSecrets(secrets);
 	if (!Array.isArray(collected)) return collected;
 	return { headers, body, secrets: collected, now: unixSeconds(clock), tolerance };

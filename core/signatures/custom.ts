@@ -22,13 +22,10 @@ const customOptions = z
 		timestampHeader: headerName.optional(),
 		deliveryIdHeader: headerName.optional(),
 	})
-	.refine(
-		({ signatureHeader, timestampHeader, deliveryIdHeader }) => {
-			const names = [signatureHeader, timestampHeader, deliveryIdHeader].filter((name) => name !== undefined);
-			return new Set(names.map((name) => name.toLowerCase())).size === names.length;
-		},
-		'signatureHeader, timestampHeader and deliveryIdHeader must be different headers',
-	);
+	.refine(({ signatureHeader, timestampHeader, deliveryIdHeader }) => {
+		const names = [signatureHeader, timestampHeader, deliveryIdHeader].filter((name) => name !== undefined);
+		return new Set(names.map((name) => name.toLowerCase())).size === names.length;
+	}, 'signatureHeader, timestampHeader and deliveryIdHeader must be different headers');
 
 type ParsedOptions = z.infer<typeof customOptions>;
 
@@ -53,7 +50,10 @@ export function verifyCustom(ctx: VerifyContext, options: CustomOptions): Verifi
 		? decodeDigest(header.slice(prefix.length), encoding, DIGEST_LENGTH[algorithm])
 		: undefined;
 	if (!signature) {
-		return fail('malformed_header', `${signatureHeader} must be ${prefix ? `'${prefix}' and ` : ''}a ${encoding} ${algorithm} digest`);
+		return fail(
+			'malformed_header',
+			`${signatureHeader} must be ${prefix ? `'${prefix}' and ` : ''}a ${encoding} ${algorithm} digest`,
+		);
 	}
 
 	let timestampText: string | undefined;

@@ -14,8 +14,12 @@ const PREFIX = 'sha256=';
 export function matchHubSignature(ctx: VerifyContext): number | VerificationFailure {
 	const header = requireHeader(ctx.headers, HUB_SIGNATURE_HEADER);
 	if (typeof header !== 'string') return header;
-	const signature = header.startsWith(PREFIX) ? decodeHex(header.slice(PREFIX.length), DIGEST_LENGTH.sha256) : undefined;
-	if (!signature) return fail('malformed_header', `${HUB_SIGNATURE_HEADER} must be ${PREFIX} and 64 lowercase hex digits`);
+	const signature = header.startsWith(PREFIX)
+		? decodeHex(header.slice(PREFIX.length), DIGEST_LENGTH.sha256)
+		: undefined;
+	if (!signature) {
+		return fail('malformed_header', `${HUB_SIGNATURE_HEADER} must be ${PREFIX} and 64 lowercase hex digits`);
+	}
 	const secretIndex = findMatchingKey('sha256', utf8Keys(ctx.secrets), [ctx.body], [signature]);
 	return secretIndex ?? fail('signature_mismatch', 'the signature matches no configured secret');
 }

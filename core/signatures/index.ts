@@ -1,3 +1,21 @@
+/**
+ * Webhook signatures: sign outgoing deliveries and verify incoming ones, always over the raw body
+ * bytes, against every active secret (rotation), with constant-time digest comparison.
+ *
+ * Choices that apply to every scheme, and why:
+ * - Verification never throws; hostile input yields `{ ok: false, reason, message }`.
+ * - A signed header that appears more than once (an array of 2+ values, or two spellings of the
+ *   name in a plain object) is refused as `ambiguous_header` rather than each copy being tried:
+ *   no supported sender repeats one, and picking a copy would make the outcome depend on order.
+ *   Several signatures *inside* one header (Standard Webhooks' space-separated list, Stripe's
+ *   repeated `v1=`) are all considered, as those specs say.
+ * - Hex digests are lowercase only and base64 digests canonical and padded, so every digest has one
+ *   accepted spelling; timestamps are 1 to 12 plain digits with no leading zero.
+ * - Standard Webhooks secrets are `whsec_<base64>` or bare base64 (the reference library's rule);
+ *   a plain-text secret is used only with `secretFormat: 'raw'`, never guessed.
+ * - Empty strings in `secrets` are unused slots (an optional "previous secret" left blank);
+ *   `secretIndex` always refers to the caller's list.
+ */
 import { signBarnumLegacy, verifyBarnumLegacy } from './barnum-legacy';
 import { buildContext } from './context';
 import { signCustom, verifyCustom } from './custom';

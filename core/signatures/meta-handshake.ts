@@ -58,7 +58,10 @@ function failure(reason: MetaHandshakeFailureReason, message: string): MetaHands
 	return { ok: false, reason, message };
 }
 
-function parameterFailure(name: string, parameter: { reason: 'missing_parameter' | 'ambiguous_parameter' }): MetaHandshakeResult {
+function parameterFailure(
+	name: string,
+	parameter: { reason: 'missing_parameter' | 'ambiguous_parameter' },
+): MetaHandshakeResult {
 	const problem = parameter.reason === 'missing_parameter' ? 'is missing' : 'is repeated or not text';
 	return failure(parameter.reason, `hub.${name} ${problem}`);
 }
@@ -75,7 +78,9 @@ export function verifyMetaHandshake(query: unknown, expectedVerifyToken: string)
 	if ('reason' in challenge) return parameterFailure('challenge', challenge);
 
 	if (mode.value !== 'subscribe') return failure('not_subscribe', "hub.mode is not 'subscribe'");
-	if (!stringsEqual(token.value, expectedVerifyToken)) return failure('token_mismatch', 'hub.verify_token does not match');
+	if (!stringsEqual(token.value, expectedVerifyToken)) {
+		return failure('token_mismatch', 'hub.verify_token does not match');
+	}
 	if (!CHALLENGE.test(challenge.value)) return failure('invalid_challenge', 'hub.challenge has unexpected characters');
 	return { ok: true, challenge: challenge.value };
 }

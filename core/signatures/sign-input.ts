@@ -20,7 +20,8 @@ function toBytes(body: unknown): Buffer {
 }
 
 export function prepareSign(body: unknown, input: SignInput): PreparedSign {
-	const secret = signingSecret(input?.secret);
+	if (typeof input !== 'object' || input === null) throw new SignatureError('sign needs { secret, timestamp?, id? }');
+	const secret = signingSecret(input.secret);
 	if (secret === undefined) throw new SignatureError('a non-empty secret is required to sign');
 	const { id, timestamp } = input;
 	if (id !== undefined && !(typeof id === 'string' && isDeliveryId(id))) {

@@ -29,8 +29,12 @@ const BASE64_SECRET = /^[A-Za-z0-9+/]+={0,2}$/;
  * verify against a different key than the sender's. Byte arrays are always the key itself.
  * Padding may be omitted, because some providers print secrets without it.
  */
-export function standardWebhooksKey(secret: SecretInput, format: StandardWebhooksOptions['secretFormat']): Uint8Array | undefined {
-	if (typeof secret !== 'string' || format === 'raw') return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+export function standardWebhooksKey(
+	secret: SecretInput,
+	format: StandardWebhooksOptions['secretFormat'],
+): Uint8Array | undefined {
+	if (typeof secret !== 'string') return secret;
+	if (format === 'raw') return Buffer.from(secret, 'utf8');
 	const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
 	if (!BASE64_SECRET.test(encoded) || encoded.length % 4 === 1) return undefined;
 	if (encoded.endsWith('=') && encoded.length % 4 !== 0) return undefined;
@@ -61,7 +65,12 @@ export function verifyStandardWebhooks(ctx: VerifyContext, options: StandardWebh
 	const keys: HmacKey[] = [];
 	for (const { index, secret } of ctx.secrets) {
 		const key = standardWebhooksKey(secret, options.secretFormat);
-		if (!key) return fail('invalid_secret', `secret #${index} is not whsec_<base64> (use secretFormat 'raw' for a plain secret)`);
+		if (!key) {
+			return fail(
+				'invalid_secret',
+				`secret #${index} is not whsec_<base64> (use secretFormat 'raw' for a plain secret)`,
+			);
+		}
 		keys.push({ index, key });
 	}
 	const id = requireHeader(ctx.headers, STANDARD_WEBHOOKS_HEADERS.id);
@@ -72,7 +81,9 @@ export function verifyStandardWebhooks(ctx: VerifyContext, options: StandardWebh
 	if (typeof header !== 'string') return header;
 
 	// The id is signed as UTF-8 text, but Node decodes header bytes as latin1: only ASCII survives both.
-	if (!isDeliveryId(id)) return fail('malformed_header', `${STANDARD_WEBHOOKS_HEADERS.id} must be 1 to 256 visible ASCII characters`);
+	if (!isDeliveryId(id)) {
+		return fail('malformed_header', `${STANDARD_WEBHOOKS_HEADERS.id} must be 1 to 256 visible ASCII characters`);
+	}
 	const timestamp = readTimestamp(timestampText, ctx.now, ctx.tolerance, STANDARD_WEBHOOKS_HEADERS.timestamp);
 	if (typeof timestamp !== 'number') return timestamp;
 	const signatures = v1Signatures(header);

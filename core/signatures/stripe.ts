@@ -29,7 +29,9 @@ function parseStripeHeader(header: string, name: string): StripeHeader | Verific
 	const signatures: Buffer[] = [];
 	for (const element of header.split(',')) {
 		const equals = element.indexOf('=');
-		if (equals <= 0 || equals === element.length - 1) return fail('malformed_header', `${name} has an element that is not key=value`);
+		if (equals <= 0 || equals === element.length - 1) {
+			return fail('malformed_header', `${name} has an element that is not key=value`);
+		}
 		const key = element.slice(0, equals);
 		const value = element.slice(equals + 1);
 		if (key === 't') {

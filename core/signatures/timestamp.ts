@@ -35,7 +35,10 @@ export function checkTolerance(timestamp: number, now: number, tolerance: number
 		return fail('timestamp_too_old', `timestamp is ${now - timestamp} s old; at most ${tolerance} s is accepted`);
 	}
 	if (timestamp - now > tolerance) {
-		return fail('timestamp_in_future', `timestamp is ${timestamp - now} s in the future; at most ${tolerance} s is accepted`);
+		return fail(
+			'timestamp_in_future',
+			`timestamp is ${timestamp - now} s in the future; at most ${tolerance} s is accepted`,
+		);
 	}
 	return undefined;
 }

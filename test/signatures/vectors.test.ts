@@ -12,7 +12,9 @@ interface Vector {
 	now: number;
 	toleranceSeconds?: number;
 	headers: Record<string, string>;
-	expect: { ok: true; secretIndex: number; scheme: SignatureScheme; deliveryId?: string; timestamp?: number } | { ok: false; reason: string };
+	expect:
+		| { ok: true; secretIndex: number; scheme: SignatureScheme; deliveryId?: string; timestamp?: number }
+		| { ok: false; reason: string };
 	sign?: { secret: string; timestamp?: number; id?: string };
 }
 
@@ -75,7 +77,10 @@ describe('vectors from scripts/signature-vectors.py', () => {
 			const reserialisedText = JSON.stringify(JSON.parse(text));
 			expect(reserialisedText).not.toBe(text);
 			expect(verifyVector(vector).ok).toBe(true);
-			expect(verifyVector(vector, Buffer.from(reserialisedText, 'utf8'))).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+			expect(verifyVector(vector, Buffer.from(reserialisedText, 'utf8'))).toMatchObject({
+				ok: false,
+				reason: 'signature_mismatch',
+			});
 		},
 	);
 });
