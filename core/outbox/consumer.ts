@@ -1,0 +1,154 @@
+import type pg from 'pg';
+import type { CoreLogger } from '../db/types';
+import { OutboxListener } from './listener';
+import { claimEvents, extendLeases, nextDueAt } from './operations';
+import type { ClaimedEvent } from './types';
+
+export interface ConsumerOptions {
+	/** Claims, lease renewals and due-time lookups. */
+	pool: pg.Pool;
+	/** Where to LISTEN for wake-ups; false to rely on polling alone. */
+	listen: { connectionString?: string; config?: pg.ClientConfig } | false;
+	consumerId: string;
+	eventTypes?: string[];
+	batchSize: number;
+	leaseSeconds: number;
+	/** The backstop: the longest the consumer sleeps without checking. */
+	pollIntervalMs: number;
+	/** Batches handed out at once, each awaiting its handler. */
+	maxInFlight?: number;
+	/**
+	 * Delivers a batch. It should ack, fail or skip each event; whatever it leaves leased is
+	 * claimed again when the lease runs out (at-least-once delivery).
+	 */
+	handle: (events: ClaimedEvent[]) => Promise<void>;
+	logger: CoreLogger;
+}
+
+/**
+ * Claims due events in batches and hands them to a handler. Woken by LISTEN/NOTIFY within
+ * milliseconds of a commit, by a timer set to the next due event, and by polling as the
+ * backstop; renews the leases of batches still being handled so long executions keep them.
+ */
+export class OutboxConsumer {
+	private readonly listener?: OutboxListener;
+	private stopped = true;
+	private claiming = false;
+	private wanted = false;
+	private timer?: NodeJS.Timeout;
+	private heartbeat?: NodeJS.Timeout;
+	private readonly inFlight = new Map<Promise<void>, string[]>();
+	private failures = 0;
+
+	constructor(private readonly options: ConsumerOptions) {
+		if (options.listen) {
+			this.listener = new OutboxListener({
+				...options.listen,
+				logger: options.logger,
+				onNotify: () => this.wake(),
+				onReconnect: () => this.wake(),
+			});
+		}
+	}
+
+	async start(): Promise<void> {
+		this.stopped = false;
+		await this.listener?.start();
+		const renewEvery = Math.max(1_000, (this.options.leaseSeconds * 1000) / 3);
+		this.heartbeat = setInterval(() => void this.renewLeases(), renewEvery);
+		this.heartbeat.unref();
+		this.wake();
+	}
+
+	/** Claim now (coalesced: many wake-ups while a claim runs cause one more claim). */
+	wake(): void {
+		if (this.stopped) return;
+		this.wanted = true;
+		if (!this.claiming) void this.pump();
+	}
+
+	private get maxInFlight(): number {
+		return this.options.maxInFlight ?? 1;
+	}
+
+	private async pump(): Promise<void> {
+		this.claiming = true;
+		try {
+			while (!this.stopped && this.wanted && this.inFlight.size < this.maxInFlight) {
+				this.wanted = false;
+				const { events } = await claimEvents(this.options.pool, {
+					consumerId: this.options.consumerId,
+					limit: this.options.batchSize,
+					leaseSeconds: this.options.leaseSeconds,
+					eventTypes: this.options.eventTypes,
+				});
+				this.failures = 0;
+				if (events.length > 0) this.dispatch(events);
+				// A full batch means more may be waiting right now.
+				if (events.length === this.options.batchSize) this.wanted = true;
+			}
+			if (!this.stopped && !this.wanted) await this.sleepUntilNextDue();
+		} catch (error) {
+			this.failures += 1;
+			this.wanted = false;
+			const retryMs = Math.min(this.options.pollIntervalMs, 250 * 2 ** Math.min(this.failures, 8));
+			this.options.logger.error({ err: (error as Error).message, retryMs }, 'outbox claim failed');
+			this.arm(retryMs);
+		} finally {
+			this.claiming = false;
+		}
+		// A wake-up that arrived while we were looking up the next due time.
+		if (this.wanted && !this.stopped && this.inFlight.size < this.maxInFlight) void this.pump();
+	}
+
+	private dispatch(events: ClaimedEvent[]): void {
+		const ids = events.map((e) => e.id);
+		const run = this.options
+			.handle(events)
+			.catch((error: Error) => {
+				// The events stay leased and come back when the lease runs out.
+				this.options.logger.error({ err: error.message, events: ids.length }, 'outbox handler failed');
+			})
+			.finally(() => {
+				this.inFlight.delete(run);
+				this.wake();
+			});
+		this.inFlight.set(run, ids);
+	}
+
+	private async sleepUntilNextDue(): Promise<void> {
+		const next = await nextDueAt(this.options.pool, this.options.eventTypes);
+		const untilNext = next ? next.getTime() - Date.now() : Infinity;
+		this.arm(Math.max(0, Math.min(this.options.pollIntervalMs, untilNext)));
+	}
+
+	private arm(ms: number): void {
+		if (this.timer) clearTimeout(this.timer);
+		if (this.stopped) return;
+		this.timer = setTimeout(() => this.wake(), ms);
+		this.timer.unref();
+	}
+
+	private async renewLeases(): Promise<void> {
+		const ids = [...this.inFlight.values()].flat();
+		if (ids.length === 0) return;
+		try {
+			await extendLeases(this.options.pool, ids, this.options.consumerId, this.options.leaseSeconds);
+		} catch (error) {
+			this.options.logger.warn({ err: (error as Error).message }, 'could not renew outbox leases');
+		}
+	}
+
+	/** Stops claiming and waits for the batches in flight to be handled. */
+	async stop(): Promise<void> {
+		this.stopped = true;
+		if (this.timer) clearTimeout(this.timer);
+		if (this.heartbeat) clearInterval(this.heartbeat);
+		await this.listener?.stop();
+		await Promise.all([...this.inFlight.keys()]);
+	}
+
+	get listening(): boolean {
+		return this.listener?.connected ?? false;
+	}
+}

@@ -1,0 +1,1 @@
+SELECT e.* FROM whatsapp_events e WHERE e.id = $1

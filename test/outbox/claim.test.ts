@@ -1,0 +1,184 @@
+import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { insertAppointment, seedClinic } from '../helpers/clinic';
+import { ackEvents, claimEvents, enqueueEvent, failEvent, getEvent, nextDueAt, peekMessage, replayDeadLetters, skipEvent } from '../../core/outbox/operations';
+
+let db: TestDatabase;
+let clinic: Awaited<ReturnType<typeof seedClinic>>;
+
+beforeAll(async () => {
+	db = await freshDatabase();
+	await db.admin.query("UPDATE barnum_settings SET quiet_hours_start = NULL, quiet_hours_end = NULL, public_base_url = 'https://clinic.example/'");
+	clinic = await seedClinic(db.app);
+});
+afterAll(() => db.drop());
+beforeEach(() => db.admin.query("UPDATE whatsapp_events SET status = 'cancelled' WHERE status IN ('pending', 'processing')"));
+
+const claim = (limit = 10, eventTypes?: string[]) =>
+	claimEvents(db.app, { consumerId: 'test-consumer', limit, leaseSeconds: 30, eventTypes });
+
+test('claims a pre-confirmation with the seed\'s payload, action links on the public base URL, and a lease', async () => {
+	const appointmentId = await insertAppointment(db.app, clinic, { date: '2030-02-01', time: '10:00' });
+	const { events } = await claim(10, ['appointment.pre_confirmed']);
+	expect(events).toHaveLength(1);
+	const [event] = events;
+	expect(event).toMatchObject({ eventType: 'appointment.pre_confirmed', entityId: appointmentId, attempt: 1 });
+	expect(event.leaseExpiresAt.getTime() - Date.now()).toBeGreaterThan(25_000);
+	const m = event.message;
+	expect(m).toMatchObject({
+		event_id: event.id,
+		idempotency_key: event.id,
+		event_type: 'appointment.pre_confirmed',
+		entity_id: appointmentId,
+		workflow_id: event.workflowId,
+		attempt: 1,
+		appointment: {
+			id: appointmentId,
+			date: '2030-02-01',
+			time: '10:00',
+			starts_at: '2030-02-01T10:00:00+00:00',
+			patient: { id: clinic.patientId, name: 'João Silva', phone: '+351912345678', locale: 'pt-PT' },
+			professional: { name: 'Dr. Maria Santos' },
+			specialty: { name: 'Medicina Dentária' },
+		},
+	});
+	for (const action of ['confirm', 'cancel', 'reschedule'] as const) {
+		const link = new URL(m.action_links![action]!);
+		expect(link.origin + link.pathname).toBe('https://clinic.example/api/action');
+		expect(link.searchParams.get('type')).toBe(action);
+		const check = await db.app.query('SELECT valid, action_type, appointment_id FROM validate_action_token($1)', [link.searchParams.get('token')]);
+		expect(check.rows[0]).toEqual({ valid: true, action_type: action, appointment_id: appointmentId });
+	}
+	const row = await getEvent(db.app, event.id);
+	expect(row).toMatchObject({ status: 'processing', locked_by: 'test-consumer', attempts: 1 });
+});
+
+test('a leased event is not claimed again until its lease expires, then it is', async () => {
+	const id = (await enqueueEvent(db.app, { eventType: 'custom.ping', entityType: 'custom', entityId: clinic.patientId }))!;
+	expect((await claim()).events.map((e) => e.id)).toEqual([id]);
+	expect((await claim()).events).toEqual([]);
+	await db.admin.query("UPDATE whatsapp_events SET locked_until = now() - interval '1 ms' WHERE id = $1", [id]);
+	const again = await claim();
+	expect(again.events.map((e) => [e.id, e.attempt])).toEqual([[id, 2]]);
+});
+
+test('only due events of the requested types are claimed', async () => {
+	const later = new Date(Date.now() + 60_000);
+	await enqueueEvent(db.app, { eventType: 'custom.later', entityType: 'custom', entityId: clinic.patientId, scheduledFor: later });
+	const now = await enqueueEvent(db.app, { eventType: 'custom.now', entityType: 'custom', entityId: clinic.patientId });
+	await enqueueEvent(db.app, { eventType: 'custom.other', entityType: 'custom', entityId: clinic.patientId });
+	expect((await claim(10, ['custom.now', 'custom.later'])).events.map((e) => e.id)).toEqual([now]);
+	expect((await nextDueAt(db.app, ['custom.later']))?.getTime()).toBe(later.getTime());
+});
+
+test('ack records the WhatsApp message id, completes the conversation record, and is idempotent', async () => {
+	await insertAppointment(db.app, clinic);
+	const [event] = (await claim(10, ['appointment.pre_confirmed'])).events;
+	expect(await ackEvents(db.app, [{ id: event.id, messageId: 'wamid.ABC' }])).toEqual([{ id: event.id, outcome: 'sent' }]);
+	expect(await ackEvents(db.app, [{ id: event.id, messageId: 'wamid.ABC' }])).toEqual([{ id: event.id, outcome: 'sent' }]);
+	const row = await getEvent(db.app, event.id);
+	expect(row).toMatchObject({ status: 'sent', whatsapp_message_id: 'wamid.ABC', locked_until: null, locked_by: null });
+	const record = await db.app.query('SELECT status FROM whatsapp_workflows WHERE id = $1', [event.workflowId]);
+	expect(record.rows[0].status).toBe('sent');
+	expect(await ackEvents(db.app, [{ id: '00000000-0000-0000-0000-000000000000' }])).toEqual([
+		{ id: '00000000-0000-0000-0000-000000000000', outcome: 'missing' },
+	]);
+});
+
+describe('failures', () => {
+	async function claimOne(maxRetries = 3) {
+		const id = (await enqueueEvent(db.app, { eventType: 'custom.fail', entityType: 'custom', entityId: clinic.patientId, maxRetries }))!;
+		const [event] = (await claim(1, ['custom.fail'])).events;
+		expect(event.id).toBe(id);
+		return id;
+	}
+	const makeDue = (id: string) => db.admin.query('UPDATE whatsapp_events SET scheduled_for = now() WHERE id = $1', [id]);
+
+	test('transient failures retry with exponential backoff and jitter, then dead-letter after max_retries', async () => {
+		const id = await claimOne(3);
+		const delays: number[] = [];
+		for (let retry = 1; retry <= 3; retry++) {
+			const before = Date.now();
+			const outcome = await failEvent(db.app, { id, error: `timeout #${retry}`, kind: 'transient' });
+			expect(outcome).toMatchObject({ status: 'pending', retryCount: retry });
+			delays.push((outcome!.scheduledFor.getTime() - before) / 1000);
+			await makeDue(id);
+			expect((await claim(1, ['custom.fail'])).events).toHaveLength(1);
+		}
+		// base 30 s, doubling, ±20 %
+		expect(delays[0]).toBeGreaterThanOrEqual(24 - 1);
+		expect(delays[0]).toBeLessThanOrEqual(36 + 1);
+		expect(delays[1]).toBeGreaterThanOrEqual(48 - 1);
+		expect(delays[1]).toBeLessThanOrEqual(72 + 1);
+		expect(delays[2]).toBeGreaterThanOrEqual(96 - 1);
+		expect(delays[2]).toBeLessThanOrEqual(144 + 1);
+		const last = await failEvent(db.app, { id, error: 'timeout #4', kind: 'transient' });
+		expect(last).toMatchObject({ status: 'dead_letter', retryCount: 4, reason: 'failed after 4 retries' });
+		expect(await getEvent(db.app, id)).toMatchObject({ status: 'dead_letter', last_error: 'timeout #4' });
+	});
+
+	test('permanent failures dead-letter at once with the reason', async () => {
+		const id = await claimOne();
+		const outcome = await failEvent(db.app, { id, error: '(#131026) Message undeliverable', kind: 'permanent' });
+		expect(outcome).toMatchObject({ status: 'dead_letter', retryCount: 1, reason: 'permanent failure' });
+		expect(await getEvent(db.app, id)).toMatchObject({ last_error: '(#131026) Message undeliverable' });
+	});
+
+	test('throttling retries later without spending a retry, honouring Retry-After', async () => {
+		const id = await claimOne(0);
+		const before = Date.now();
+		const outcome = await failEvent(db.app, { id, error: '(#130429) Rate limit hit', kind: 'throttled', retryAfterSeconds: 600 });
+		expect(outcome).toMatchObject({ status: 'pending', retryCount: 0 });
+		expect(outcome!.scheduledFor.getTime() - before).toBeGreaterThanOrEqual(600_000 - 1000);
+	});
+
+	test('the jittered delays spread: 200 draws stay within ±20 % and are not all alike', async () => {
+		const { rows } = await db.app.query(
+			'SELECT extract(epoch FROM barnum_retry_delay(2)) AS s FROM generate_series(1, 200)',
+		);
+		const seconds = rows.map((r) => Number(r.s));
+		expect(Math.min(...seconds)).toBeGreaterThanOrEqual(48);
+		expect(Math.max(...seconds)).toBeLessThanOrEqual(72);
+		expect(new Set(seconds.map((s) => Math.round(s))).size).toBeGreaterThan(10);
+		const capped = await db.app.query('SELECT extract(epoch FROM barnum_retry_delay(40)) AS s');
+		expect(Number(capped.rows[0].s)).toBeLessThanOrEqual(6 * 3600 * 1.2);
+	});
+
+	test('replay puts dead letters back: one by id, by type, or all', async () => {
+		await db.admin.query("UPDATE whatsapp_events SET status = 'cancelled' WHERE status = 'dead_letter'");
+		const a = await claimOne();
+		await failEvent(db.app, { id: a, error: 'bad', kind: 'permanent' });
+		const b = await claimOne();
+		await failEvent(db.app, { id: b, error: 'bad', kind: 'permanent' });
+		expect(await replayDeadLetters(db.app, { id: a })).toEqual([a]);
+		expect(await getEvent(db.app, a)).toMatchObject({ status: 'pending', retry_count: 0, status_reason: 'replayed from dead letter' });
+		expect(await replayDeadLetters(db.app, { eventType: 'custom.nothing' })).toEqual([]);
+		expect(await replayDeadLetters(db.app, { eventType: 'custom.fail' })).toEqual([b]);
+		expect(await replayDeadLetters(db.app)).toEqual([]);
+	});
+});
+
+test('skip records the reason on the event and its conversation record', async () => {
+	await insertAppointment(db.app, clinic);
+	const [event] = (await claim(10, ['appointment.pre_confirmed'])).events;
+	expect(await skipEvent(db.app, event.id, 'handled by phone')).toBe(true);
+	expect(await skipEvent(db.app, event.id, 'again')).toBe(false);
+	expect(await getEvent(db.app, event.id)).toMatchObject({ status: 'skipped', status_reason: 'handled by phone' });
+});
+
+test('enqueue with a dedupe key is idempotent', async () => {
+	const first = await enqueueEvent(db.app, { eventType: 'patient.reactivation', entityType: 'patient', entityId: clinic.patientId, dedupeKey: 'reactivation:p1:2026-11' });
+	const second = await enqueueEvent(db.app, { eventType: 'patient.reactivation', entityType: 'patient', entityId: clinic.patientId, dedupeKey: 'reactivation:p1:2026-11' });
+	expect(first).toEqual(expect.any(String));
+	expect(second).toBeNull();
+});
+
+test('peek shows the next message with placeholder links and claims nothing', async () => {
+	await insertAppointment(db.app, clinic);
+	const tokensBefore = await db.admin.query('SELECT count(*)::int AS n FROM whatsapp_action_tokens');
+	const message = await peekMessage(db.app, ['appointment.pre_confirmed']);
+	expect(message).toMatchObject({ preview: true, event_type: 'appointment.pre_confirmed' });
+	expect(message!.action_links!.confirm).toContain('token=preview-token-not-valid');
+	const tokensAfter = await db.admin.query('SELECT count(*)::int AS n FROM whatsapp_action_tokens');
+	expect(tokensAfter.rows[0].n).toBe(tokensBefore.rows[0].n);
+	expect((await claim(10, ['appointment.pre_confirmed'])).events).toHaveLength(1);
+});
