@@ -2,7 +2,11 @@ import pg from 'pg';
 import { type CoreLogger, silentLogger } from './types';
 
 // PostgreSQL returns bigint (count(*), sums) as text by default; Barnum's counters fit in a double.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+// Set per pool, not on pg's global registry, so nothing else in the n8n process is affected.
+const types = {
+	getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+		oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 
 export interface PoolOptions {
 	applicationName?: string;
@@ -11,13 +15,14 @@ export interface PoolOptions {
 }
 
 /** A pg pool with the settings every Barnum process wants. */
-export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
+export function createPool(connection: string | pg.ClientConfig, options: PoolOptions = {}): pg.Pool {
 	const pool = new pg.Pool({
-		connectionString,
+		...(typeof connection === 'string' ? { connectionString: connection } : connection),
 		application_name: options.applicationName ?? 'barnum',
 		max: options.max ?? 10,
 		idleTimeoutMillis: 30_000,
 		connectionTimeoutMillis: 10_000,
+		types,
 	});
 	// An idle client whose server went away emits 'error' on the pool; without a listener that
 	// would crash the process. The next checkout reconnects.

@@ -139,13 +139,23 @@ export class OutboxConsumer {
 		}
 	}
 
-	/** Stops claiming and waits for the batches in flight to be handled. */
-	async stop(): Promise<void> {
+	/**
+	 * Stops claiming and waits for the batches in flight to be handled, at most `waitMs`: what is
+	 * still running after that keeps its lease until it ends and is delivered again if unsettled.
+	 */
+	async stop(waitMs = Infinity): Promise<void> {
 		this.stopped = true;
 		if (this.timer) clearTimeout(this.timer);
-		if (this.heartbeat) clearInterval(this.heartbeat);
 		await this.listener?.stop();
-		await Promise.all([...this.inFlight.keys()]);
+		const running = Promise.all([...this.inFlight.keys()]);
+		if (Number.isFinite(waitMs)) {
+			let timeout: NodeJS.Timeout | undefined;
+			await Promise.race([running, new Promise<void>((resolve) => (timeout = setTimeout(resolve, waitMs)))]);
+			clearTimeout(timeout);
+		} else {
+			await running;
+		}
+		if (this.heartbeat) clearInterval(this.heartbeat);
 	}
 
 	get listening(): boolean {

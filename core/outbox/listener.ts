@@ -58,14 +58,18 @@ export class OutboxListener {
 		});
 		client.on('error', (error) => this.lost(client, error));
 		client.on('end', () => this.lost(client));
-		try {
-			await client.connect();
-			await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-		} catch (error) {
-			client.removeAllListeners('end');
-			await client.end().catch(() => undefined);
-			throw error;
-		}
+		const listening = await client
+			.connect()
+			.then(() => client.query(`LISTEN ${OUTBOX_CHANNEL}`))
+			.then(
+				() => undefined,
+				async (error: Error) => {
+					client.removeAllListeners('end');
+					await client.end().catch(() => undefined);
+					return error;
+				},
+			);
+		if (listening) return Promise.reject(listening);
 		if (this.stopped) {
 			await client.end();
 			return;

@@ -15,7 +15,8 @@ function typesParam(eventTypes: string[] | undefined): string[] | null {
 }
 
 interface ClaimRow {
-	id: string;
+	/** NULL on the single row of counts returned when nothing was claimed. */
+	id: string | null;
 	event_type: string;
 	entity_type: string;
 	entity_id: string;
@@ -38,7 +39,8 @@ export async function claimEvents(db: Queryable, options: ClaimOptions): Promise
 		options.leaseSeconds,
 		options.consumerId,
 	]);
-	const events: ClaimedEvent[] = rows.map((row) => ({
+	const claimed = rows.filter((row): row is ClaimRow & { id: string } => row.id !== null);
+	const events: ClaimedEvent[] = claimed.map((row) => ({
 		id: row.id,
 		eventType: row.event_type,
 		entityType: row.entity_type,
@@ -51,7 +53,7 @@ export async function claimEvents(db: Queryable, options: ClaimOptions): Promise
 		leaseExpiresAt: row.locked_until,
 		message: row.message,
 	}));
-	// The counts ride on every returned row; with no row claimed they are not known here.
+	// The counts ride on every returned row (on a row of counts alone when nothing was claimed).
 	return { events, skipped: rows[0]?.skipped_count ?? 0, deferred: rows[0]?.deferred_count ?? 0 };
 }
 
@@ -82,13 +84,14 @@ export interface FailOutcome {
 /** Records a failed delivery: retry with backoff and jitter, or dead letter. */
 export async function failEvent(
 	db: Queryable,
-	failure: { id: string; error: string; kind: FailureKind; retryAfterSeconds?: number | null },
+	failure: { id: string; error: string; kind: FailureKind; retryAfterSeconds?: number | null; consumerId?: string },
 ): Promise<FailOutcome | undefined> {
 	const { rows } = await db.query(sql('fail-event'), [
 		failure.id,
 		failure.error,
 		failure.kind,
 		failure.retryAfterSeconds ?? null,
+		failure.consumerId ?? null,
 	]);
 	const row = rows[0];
 	if (!row) return undefined;

@@ -63,10 +63,16 @@ claimed AS (
     FROM judged j
    WHERE e.id = j.id AND j.reason IS NULL
   RETURNING e.*
+),
+counts AS (
+  SELECT (SELECT count(*) FROM skipped)::int AS skipped_count,
+         (SELECT count(*) FROM deferred)::int AS deferred_count
 )
+-- One row per claimed event. When none was claimed, one row with a NULL id still carries the
+-- counts, so a claim that only skipped or deferred events reports it.
 SELECT c.id, c.event_type, c.entity_type, c.entity_id, c.workflow_id, c.attempts, c.retry_count, c.max_retries,
-       c.scheduled_for, c.locked_until, barnum_event_message(ROW(c.*)::whatsapp_events) AS message,
-       (SELECT count(*) FROM skipped)::int AS skipped_count,
-       (SELECT count(*) FROM deferred)::int AS deferred_count
-  FROM claimed c
+       c.scheduled_for, c.locked_until,
+       CASE WHEN c.id IS NOT NULL THEN barnum_event_message(ROW(c.*)::whatsapp_events) END AS message,
+       n.skipped_count, n.deferred_count
+  FROM counts n LEFT JOIN claimed c ON true
  ORDER BY c.scheduled_for, c.id

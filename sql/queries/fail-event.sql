@@ -1,5 +1,6 @@
 -- Records a failed delivery of event $1 with error $2, classified $3 as 'transient', 'throttled'
--- or 'permanent'; $4 is a minimum wait in seconds (a Retry-After), or NULL.
+-- or 'permanent'; $4 is a minimum wait in seconds (a Retry-After), or NULL; $5, when given, the
+-- consumer that must hold the lease (a consumer never fails an event another one has reclaimed).
 --   permanent: dead letter at once.
 --   transient: retry after barnum_retry_delay(n) until max_retries is spent, then dead letter.
 --   throttled: retry later without spending a retry (the recipient is fine, we are too fast),
@@ -7,7 +8,7 @@
 WITH target AS (
   SELECT e.id, e.retry_count, e.max_retries, e.attempts
     FROM whatsapp_events e
-   WHERE e.id = $1 AND e.status IN ('processing', 'pending')
+   WHERE e.id = $1 AND e.status = 'processing' AND ($5::text IS NULL OR e.locked_by = $5::text)
    FOR UPDATE
 ),
 decision AS (

@@ -1,0 +1,113 @@
+import type pg from 'pg';
+import { BarnumError } from '../errors';
+import { sql } from '../db/sql';
+import { isUuid } from './transitions';
+
+export interface WorkflowRecord {
+	id: string;
+	workflow_type: string;
+	status: string;
+	response: string | null;
+	attempt: number | null;
+	review_submitted?: boolean | null;
+	rating?: number | null;
+}
+
+async function answer(
+	pool: pg.Pool,
+	appointmentId: string,
+	types: string[],
+	fields: { response?: string | null; attempt?: number | null; reviewSubmitted?: boolean | null; rating?: number | null; metadata?: object },
+): Promise<WorkflowRecord[]> {
+	if (!isUuid(appointmentId)) {
+		throw new BarnumError('invalid_input', `appointmentId must be a UUID, got "${appointmentId}"`, { field: 'appointmentId' });
+	}
+	const exists = await pool.query('SELECT 1 FROM appointments WHERE id = $1', [appointmentId]);
+	if (exists.rowCount === 0) throw new BarnumError('not_found', `Appointment ${appointmentId} does not exist`, { appointmentId });
+	const { rows } = await pool.query<WorkflowRecord>(sql('workflow-records-answer'), [
+		appointmentId,
+		types,
+		'completed',
+		fields.response ?? null,
+		fields.attempt ?? null,
+		fields.reviewSubmitted ?? null,
+		fields.rating ?? null,
+		fields.metadata ?? null,
+	]);
+	if (rows.length === 0) {
+		throw new BarnumError(
+			'not_found',
+			`Appointment ${appointmentId} has no ${types.join(' or ')} conversation to record an answer on`,
+			{ appointmentId, workflowTypes: types },
+		);
+	}
+	return rows;
+}
+
+/** The seed's `no_show_reschedule`: the patient answered the reschedule prompt (attempt n). */
+export function recordNoShowRescheduleAttempt(
+	pool: pg.Pool,
+	input: { appointmentId: string; attempt?: number | null; response?: string | null },
+): Promise<WorkflowRecord[]> {
+	if (input.attempt !== undefined && input.attempt !== null && (!Number.isInteger(input.attempt) || input.attempt < 1)) {
+		throw new BarnumError('invalid_input', `attempt must be a positive whole number, got ${input.attempt}`, { field: 'attempt' });
+	}
+	return answer(pool, input.appointmentId, ['reschedule_prompt'], {
+		response: input.response ?? 'reschedule requested',
+		attempt: input.attempt ?? 1,
+	});
+}
+
+/** A reschedule asked for through the action link; the clinic calls back. */
+export function recordRescheduleRequest(
+	pool: pg.Pool,
+	input: { appointmentId: string; preferredTime?: string | null },
+): Promise<WorkflowRecord[]> {
+	return answer(pool, input.appointmentId, ['pre_confirmation_sent', 'appointment_reminder', 'reschedule_prompt'], {
+		response: 'reschedule requested via link',
+		metadata: input.preferredTime ? { preferred_time: input.preferredTime } : {},
+	});
+}
+
+/** The seed's `review`: whether the patient left a review, and the rating (1–5). */
+export function recordReview(
+	pool: pg.Pool,
+	input: { appointmentId: string; reviewSubmitted?: boolean | null; rating?: number | null },
+): Promise<WorkflowRecord[]> {
+	if (input.rating !== undefined && input.rating !== null && (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5)) {
+		throw new BarnumError('invalid_input', `rating must be a whole number from 1 to 5, got ${input.rating}`, { field: 'rating' });
+	}
+	return answer(pool, input.appointmentId, ['review_request'], {
+		response: input.reviewSubmitted ? 'review submitted' : 'no review',
+		reviewSubmitted: input.reviewSubmitted ?? null,
+		rating: input.rating ?? null,
+	});
+}
+
+/** The seed's `reactivation`: records a reactivation conversation for a patient. */
+export async function recordReactivation(
+	pool: pg.Pool,
+	input: { patientId: string; workflowType?: string | null; response?: string | null },
+): Promise<WorkflowRecord> {
+	if (!isUuid(input.patientId)) {
+		throw new BarnumError('invalid_input', `patientId must be a UUID, got "${input.patientId}"`, { field: 'patientId' });
+	}
+	const type = input.workflowType ?? 'reactivation';
+	if (!/^[a-z][a-z0-9_]{0,62}$/.test(type)) {
+		throw new BarnumError('invalid_input', `workflowType must be lower-case letters, digits and underscores, got "${type}"`, {
+			field: 'workflowType',
+		});
+	}
+	const patient = await pool.query(sql('patient-exists'), [input.patientId]);
+	if (patient.rowCount === 0) throw new BarnumError('not_found', `Patient ${input.patientId} does not exist`, { patientId: input.patientId });
+	const { rows } = await pool.query<WorkflowRecord>(sql('workflow-record-insert'), [
+		type,
+		null,
+		input.patientId,
+		'completed',
+		input.response ?? null,
+		null,
+		null,
+	]);
+	return rows[0];
+}

@@ -1,0 +1,63 @@
+import type pg from 'pg';
+import type { CoreLogger } from '../db/types';
+import { ackEvents, failEvent } from './operations';
+import type { ClaimedEvent, OutboundMessage } from './types';
+
+/** When the Outbox Trigger marks events sent. */
+export type AckMode = 'executionSucceeds' | 'immediately' | 'manually';
+/** One n8n execution per event, or one per claimed batch (items = events). */
+export type EmitMode = 'event' | 'batch';
+
+/** How an execution ended: an error message when it failed, or `undefined` when it never ran. */
+export type ExecutionOutcome = { error?: string } | undefined;
+
+export interface TriggerDeliveryOptions {
+	pool: pg.Pool;
+	/** The consumer holding the leases: a failed run only fails events it still holds. */
+	consumerId: string;
+	ackMode: AckMode;
+	emitMode: EmitMode;
+	/** Starts one execution with these messages and resolves when it has finished. */
+	emit: (messages: OutboundMessage[]) => Promise<ExecutionOutcome>;
+	logger: CoreLogger;
+}
+
+/**
+ * Hands claimed events to n8n and settles them according to the acknowledgement mode:
+ *  - executionSucceeds (default): sent when the execution succeeds, failed (retry with backoff)
+ *    when it fails. Events the workflow already settled itself (the Barnum node acked them with
+ *    a wamid, or failed them) are left as the workflow left them.
+ *  - immediately: sent before the execution runs (at-most-once: a failed run is not retried).
+ *  - manually: the workflow settles them with the Barnum node; whatever it leaves leased comes back
+ *    when the lease runs out.
+ */
+export async function deliverToWorkflow(events: ClaimedEvent[], options: TriggerDeliveryOptions): Promise<void> {
+	const groups = options.emitMode === 'batch' ? [events] : events.map((event) => [event]);
+	if (options.ackMode === 'immediately') {
+		await ackEvents(options.pool, events.map((e) => ({ id: e.id })));
+	}
+	await Promise.all(groups.map((group) => runOne(group, options)));
+}
+
+async function runOne(group: ClaimedEvent[], options: TriggerDeliveryOptions): Promise<void> {
+	let outcome: ExecutionOutcome;
+	try {
+		outcome = await options.emit(group.map((e) => e.message));
+	} catch (error) {
+		outcome = { error: `the execution could not start: ${(error as Error).message}` };
+	}
+	if (options.ackMode !== 'executionSucceeds') return;
+	if (outcome === undefined) {
+		// n8n did not run it (deduplicated): leave the lease to expire and deliver it again.
+		options.logger.warn({ events: group.length }, 'n8n did not run the execution; the events will be delivered again');
+		return;
+	}
+	if (!outcome.error) {
+		await ackEvents(options.pool, group.map((e) => ({ id: e.id })));
+		return;
+	}
+	const error = `n8n execution failed: ${outcome.error}`;
+	for (const event of group) {
+		await failEvent(options.pool, { id: event.id, error, kind: 'transient', consumerId: options.consumerId });
+	}
+}

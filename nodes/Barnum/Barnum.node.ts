@@ -1,0 +1,132 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type JsonObject,
+} from 'n8n-workflow';
+import type pg from 'pg';
+import { connectionConfig, type PostgresCredential } from '../../core/db/connection-config';
+import { explainDatabaseError } from '../../core/db/explain-error';
+import { sharedPool } from '../../core/db/shared-pools';
+import { BarnumError } from '../../core/errors';
+import { barnumConnectionTest } from '../shared/credential-test';
+import { actionLinkFields, actionLinkOperations, executeActionLink } from './resources/action-link';
+import { appointmentFields, appointmentOperations, executeAppointment } from './resources/appointment';
+import { contactFields, contactOperations, executeContact } from './resources/contact';
+import { eventFields, eventOperations, executeEvent } from './resources/event';
+import { executeWorkflowRecord, workflowRecordFields, workflowRecordOperations } from './resources/workflow-record';
+
+type Executor = (this: IExecuteFunctions, pool: pg.Pool, operation: string, itemIndex: number) => Promise<IDataObject>;
+
+const EXECUTORS: Record<string, Executor> = {
+	actionLink: executeActionLink,
+	appointment: executeAppointment,
+	contact: executeContact,
+	event: executeEvent,
+	workflowRecord: executeWorkflowRecord,
+};
+
+export class Barnum implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Barnum',
+		name: 'barnum',
+		icon: { light: 'file:barnum.svg', dark: 'file:barnum.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Acknowledge outbox events, answer appointments, record conversations and manage contacts in a Barnum database',
+		defaults: { name: 'Barnum' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'barnumPostgresApi', required: true, testedBy: 'barnumConnectionTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Action Link', value: 'actionLink' },
+					{ name: 'Appointment', value: 'appointment' },
+					{ name: 'Contact', value: 'contact' },
+					{ name: 'Event', value: 'event' },
+					{ name: 'Workflow Record', value: 'workflowRecord' },
+				],
+				default: 'event',
+			},
+			eventOperations,
+			appointmentOperations,
+			workflowRecordOperations,
+			actionLinkOperations,
+			contactOperations,
+			...eventFields,
+			...appointmentFields,
+			...workflowRecordFields,
+			...actionLinkFields,
+			...contactFields,
+		],
+	};
+
+	methods = { credentialTest: { barnumConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const credential = (await this.getCredentials('barnumPostgresApi')) as PostgresCredential;
+		let pool: pg.Pool;
+		try {
+			pool = sharedPool(connectionConfig(credential));
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), (error as Error).message);
+		}
+		const output: INodeExecutionData[] = [];
+		for (let i = 0; i < items.length; i++) {
+			const resource = this.getNodeParameter('resource', i) as string;
+			const operation = this.getNodeParameter('operation', i) as string;
+			try {
+				const execute = EXECUTORS[resource];
+				if (!execute) throw new NodeOperationError(this.getNode(), `Unknown resource "${resource}"`, { itemIndex: i });
+				const json = await execute.call(this, pool, operation, i);
+				output.push({ json, pairedItem: { item: i } });
+			} catch (caught) {
+				const error = explainDatabaseError(caught);
+				if (this.continueOnFail()) {
+					output.push({
+						json: { error: (error as Error).message, code: error instanceof BarnumError ? error.code : 'database_error' },
+						pairedItem: { item: i },
+					});
+					continue;
+				}
+				if (error instanceof BarnumError) {
+					throw new NodeOperationError(this.getNode(), error.message, {
+						itemIndex: i,
+						description: describe(error),
+					});
+				}
+				throw new NodeApiError(this.getNode(), error as JsonObject, {
+					itemIndex: i,
+					message: `The Barnum database failed: ${(error as Error).message}`,
+				});
+			}
+		}
+		return [output];
+	}
+}
+
+function describe(error: BarnumError): string {
+	switch (error.code) {
+		case 'not_found':
+			return 'Check the ID: it may belong to another database, or the record was deleted.';
+		case 'illegal_transition':
+			return 'The appointment is not in a state this operation can start from. Read it with Appointment → Get.';
+		case 'conflict':
+			return 'The record was already settled by someone else (another execution, the action page or a retry).';
+		default:
+			return 'Fix the highlighted parameter and run the node again.';
+	}
+}

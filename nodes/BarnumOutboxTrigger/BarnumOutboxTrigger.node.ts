@@ -1,0 +1,212 @@
+import { hostname } from 'node:os';
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type INodeType,
+	type INodeTypeDescription,
+	type IRun,
+	type ITriggerFunctions,
+	type ITriggerResponse,
+} from 'n8n-workflow';
+import { connectionConfig, type PostgresCredential } from '../../core/db/connection-config';
+import { createPool } from '../../core/db/pool';
+import { OutboxConsumer } from '../../core/outbox/consumer';
+import { KNOWN_EVENT_TYPES, parseEventTypes } from '../../core/outbox/event-types';
+import { peekMessage } from '../../core/outbox/operations';
+import { deliverToWorkflow, type AckMode, type EmitMode, type ExecutionOutcome } from '../../core/outbox/trigger-delivery';
+import type { OutboundMessage } from '../../core/outbox/types';
+import { barnumConnectionTest } from '../shared/credential-test';
+import { nodeLogger } from '../shared/logger';
+import { SAMPLE_MESSAGE } from '../shared/sample-message';
+
+export class BarnumOutboxTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Barnum Outbox Trigger',
+		name: 'barnumOutboxTrigger',
+		icon: { light: 'file:barnum.svg', dark: 'file:barnum.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["emitMode"] === "batch" ? "one execution per batch" : "one execution per event"}}',
+		description: 'Starts a workflow for each WhatsApp event in the Barnum outbox, within milliseconds of the database commit',
+		defaults: { name: 'Barnum Outbox Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'barnumPostgresApi', required: true, testedBy: 'barnumConnectionTest' }],
+		properties: [
+			{
+				displayName: 'Event Types',
+				name: 'eventTypes',
+				type: 'multiOptions',
+				options: KNOWN_EVENT_TYPES.map((t) => ({ name: t.name, value: t.value, description: t.description })),
+				default: [],
+				description: 'Which events start this workflow. Leave empty for every type.',
+			},
+			{
+				displayName: 'Other Event Types',
+				name: 'otherEventTypes',
+				type: 'string',
+				default: '',
+				placeholder: 'booking.abandoned, custom.birthday',
+				description: 'More event types, separated by commas (for events your own code enqueues)',
+			},
+			{
+				displayName: 'Emit',
+				name: 'emitMode',
+				type: 'options',
+				options: [
+					{
+						name: 'One Execution per Batch',
+						value: 'batch',
+						description: 'Each claimed batch runs as one execution with one item per event: far higher throughput',
+					},
+					{
+						name: 'One Execution per Event',
+						value: 'event',
+						description: 'Each event runs as its own execution',
+					},
+				],
+				default: 'event',
+			},
+			{
+				displayName: 'Batch Size',
+				name: 'batchSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1000 },
+				default: 50,
+				description: 'How many events are claimed at once',
+			},
+			{
+				displayName: 'Acknowledge',
+				name: 'ackMode',
+				type: 'options',
+				options: [
+					{
+						name: 'Immediately',
+						value: 'immediately',
+						description: 'Mark events sent as soon as the execution starts. A failed execution is not retried.',
+					},
+					{
+						name: 'Manually with the Barnum Node',
+						value: 'manually',
+						description: 'The workflow acks, fails or skips each event itself. Unsettled events come back when the lease ends.',
+					},
+					{
+						name: 'When the Execution Succeeds',
+						value: 'executionSucceeds',
+						description: 'Mark events sent when the workflow succeeds; retry them with backoff when it fails',
+					},
+				],
+				default: 'executionSucceeds',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Lease (Seconds)',
+						name: 'leaseSeconds',
+						type: 'number',
+						typeOptions: { minValue: 5 },
+						default: 300,
+						description:
+							'How long a claimed event stays reserved for this workflow. It is renewed while the execution runs; if n8n dies, another consumer takes the event after this time.',
+					},
+					{
+						displayName: 'Poll Interval (Seconds)',
+						name: 'pollIntervalSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 30,
+						description: 'The longest the trigger waits between checks if a database notification is missed',
+					},
+					{
+						displayName: 'Parallel Batches',
+						name: 'parallelBatches',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 32 },
+						default: 1,
+						description: 'How many claimed batches may be running at once',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { credentialTest: { barnumConnectionTest } };
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		const credential = (await this.getCredentials('barnumPostgresApi')) as PostgresCredential;
+		let config;
+		try {
+			config = connectionConfig(credential);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), (error as Error).message);
+		}
+		const eventTypes = parseEventTypes(
+			this.getNodeParameter('eventTypes', []) as string[],
+			this.getNodeParameter('otherEventTypes', '') as string,
+		);
+		const pool = createPool(config, { applicationName: 'barnum-n8n-trigger', logger: nodeLogger(this.logger) });
+
+		if (this.getMode() === 'manual') {
+			// The editor's test: show what the next event would look like, without claiming it.
+			const manualTriggerFunction = async () => {
+				const message = (await peekMessage(pool, eventTypes)) ?? SAMPLE_MESSAGE;
+				this.emit([[{ json: message as unknown as IDataObject }]]);
+			};
+			return { manualTriggerFunction, closeFunction: () => pool.end() };
+		}
+
+		const emitMode = this.getNodeParameter('emitMode', 'event') as EmitMode;
+		const ackMode = this.getNodeParameter('ackMode', 'executionSucceeds') as AckMode;
+		const batchSize = this.getNodeParameter('batchSize', 50) as number;
+		const options = this.getNodeParameter('options', {}) as {
+			leaseSeconds?: number;
+			pollIntervalSeconds?: number;
+			parallelBatches?: number;
+		};
+		const consumerId = `n8n:${this.getWorkflow().id ?? 'workflow'}:${hostname()}:${process.pid}`;
+		const logger = nodeLogger(this.logger);
+
+		const emit = async (messages: OutboundMessage[]): Promise<ExecutionOutcome> => {
+			const done = this.helpers.createDeferredPromise<IRun>();
+			this.emit([messages.map((message) => ({ json: message as unknown as IDataObject }))], undefined, done);
+			const run = (await done.promise) as IRun | undefined;
+			if (!run) return undefined;
+			const error = run.data?.resultData?.error;
+			return error ? { error: error.message } : {};
+		};
+
+		const consumer = new OutboxConsumer({
+			pool,
+			listen: { config },
+			consumerId,
+			eventTypes,
+			batchSize,
+			leaseSeconds: options.leaseSeconds ?? 300,
+			pollIntervalMs: (options.pollIntervalSeconds ?? 30) * 1000,
+			maxInFlight: options.parallelBatches ?? 1,
+			logger,
+			handle: (events) => deliverToWorkflow(events, { pool, consumerId, ackMode, emitMode, emit, logger }),
+		});
+		try {
+			await consumer.start();
+		} catch (error) {
+			await pool.end();
+			throw new NodeOperationError(this.getNode(), `Could not listen to the Barnum outbox: ${(error as Error).message}`);
+		}
+
+		return {
+			closeFunction: async () => {
+				// Executions still running keep their leases until they finish or the wait ends;
+				// anything unsettled is delivered again once its lease runs out.
+				await consumer.stop(30_000);
+				await pool.end();
+			},
+		};
+	}
+}
