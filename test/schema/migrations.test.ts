@@ -86,7 +86,7 @@ test('a failing migration leaves nothing behind: neither its changes nor its rec
 	const client = new pg.Client({ connectionString: db.url });
 	await client.connect();
 	try {
-		const leftovers = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version) FROM barnum_schema_version) AS v");
+		const leftovers = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version)::int FROM barnum_schema_version) AS v");
 		expect(leftovers.rows[0]).toEqual({ t: null, v: expectedSchemaVersion() });
 	} finally {
 		await client.end();
