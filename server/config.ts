@@ -20,6 +20,20 @@ const environment = z.object({
 	BARNUM_PG_PORT: z.coerce.number().int().min(0).max(65535).default(54329),
 	BARNUM_AUTO_MIGRATE: booleanFlag.optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+	WEBHOOK_SECRET: z.string().trim().min(16, 'must be at least 16 characters (use whsec_… or a long random string)').optional(),
+	WEBHOOK_SIGNATURE_SCHEMES: z
+		.string()
+		.default('standard-webhooks')
+		.transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+		.pipe(z.array(z.enum(['standard-webhooks', 'barnum-legacy'], 'each must be standard-webhooks or barnum-legacy')).min(1)),
+	WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+	INTERNAL_API_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+	N8N_WEBHOOK_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+	PUSH_DISPATCHER: z.enum(['on', 'off']).default('on'),
+	PUSH_EVENT_TYPES: z.string().default(''),
+	PUSH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+	PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+	BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
 });
 
 export interface ServerConfig {
@@ -30,6 +44,22 @@ export interface ServerConfig {
 		| { kind: 'external'; url: string; migrationUrl: string };
 	autoMigrate: boolean;
 	logLevel: string;
+	webhook: {
+		/** Raw secret text (one or more, see core/signatures/secret-list.ts); undefined: /api/webhook refuses all. */
+		secrets?: string;
+		schemes: Array<'standard-webhooks' | 'barnum-legacy'>;
+		toleranceSeconds: number;
+		bodyLimitBytes: number;
+	};
+	internalApiSecret?: string;
+	push: {
+		/** Where the dispatcher POSTs events (the seed's N8N_WEBHOOK_BASE_URL); undefined: push is off. */
+		url?: string;
+		continuous: boolean;
+		eventTypes: string[];
+		batchSize: number;
+		timeoutMs: number;
+	};
 }
 
 export class ConfigError extends Error {}
@@ -53,5 +83,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		// The embedded database is ours to migrate; someone else's is migrated when they say so.
 		autoMigrate: e.BARNUM_AUTO_MIGRATE ?? database.kind === 'embedded',
 		logLevel: e.LOG_LEVEL,
+		webhook: {
+			secrets: e.WEBHOOK_SECRET,
+			schemes: e.WEBHOOK_SIGNATURE_SCHEMES,
+			toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
+			bodyLimitBytes: e.BODY_LIMIT_BYTES,
+		},
+		internalApiSecret: e.INTERNAL_API_SECRET,
+		push: {
+			url: e.N8N_WEBHOOK_BASE_URL,
+			continuous: e.PUSH_DISPATCHER === 'on',
+			eventTypes: e.PUSH_EVENT_TYPES.split(',').map((t) => t.trim()).filter(Boolean),
+			batchSize: e.PUSH_BATCH_SIZE,
+			timeoutMs: e.PUSH_TIMEOUT_MS,
+		},
 	};
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { PushDispatcher } from './dispatcher/dispatcher';
 import type { ServerConfig } from './config';
 import { type Database, openDatabase } from './db/open-database';
 import type { Logger } from './logger';
@@ -7,19 +8,29 @@ import type { Logger } from './logger';
 export interface RunningServer {
 	url: string;
 	database: Database;
+	dispatcher?: PushDispatcher;
 	/** Stops accepting, lets in-flight requests finish, then closes the pool and the database. */
 	stop(): Promise<void>;
 }
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
 	const database = await openDatabase(config, logger);
-	const app = createApp({ pool: database.pool });
+	let dispatcher: PushDispatcher | undefined;
+	if (PushDispatcher.configured(config)) {
+		dispatcher = new PushDispatcher(database.pool, { ...config.push, secrets: config.webhook.secrets }, logger);
+	} else if (config.push.url) {
+		logger.warn('N8N_WEBHOOK_BASE_URL is set but WEBHOOK_SECRET is not: the push dispatcher will not sign, so it stays off');
+	}
+	if (!config.webhook.secrets) logger.warn('WEBHOOK_SECRET is not set: POST /api/webhook refuses every request');
+	const app = createApp({ pool: database.pool, config, logger, dispatcher });
 	let server: Server;
 	try {
 		server = await new Promise<Server>((resolve, reject) => {
 			const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
 		});
+		if (dispatcher && config.push.continuous) await dispatcher.start({ connectionString: database.listenUrl });
 	} catch (error) {
+		await dispatcher?.stop();
 		await database.close();
 		throw error;
 	}
@@ -32,8 +43,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 	return {
 		url,
 		database,
+		dispatcher,
 		stop() {
 			stopping ??= (async () => {
+				await dispatcher?.stop();
 				await new Promise<void>((resolve) => {
 					server.close(() => resolve());
 					// Keep-alive sockets with no request in flight would hold close() open.

@@ -123,6 +123,13 @@ export async function replayDeadLetters(
 	return rows.map((r) => r.id);
 }
 
+/** Puts events this consumer holds back in the queue, due now, without spending a retry. */
+export async function releaseEvents(db: Queryable, ids: string[], consumerId: string, reason: string): Promise<string[]> {
+	if (ids.length === 0) return [];
+	const { rows } = await db.query<{ id: string }>(sql('release-events'), [ids, consumerId, reason]);
+	return rows.map((r) => r.id);
+}
+
 export async function extendLeases(db: Queryable, ids: string[], consumerId: string, leaseSeconds: number): Promise<string[]> {
 	if (ids.length === 0) return [];
 	const { rows } = await db.query<{ id: string }>(sql('extend-leases'), [ids, consumerId, leaseSeconds]);

@@ -9,6 +9,8 @@ import type { ServerConfig } from '../config';
 
 export interface Database {
 	pool: pg.Pool;
+	/** Where a LISTEN connection (the push dispatcher's) should connect: the same login as the pool. */
+	listenUrl: string;
 	/** Set when the database is the embedded one this process started. */
 	embedded?: EmbeddedPostgres;
 	close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function openDatabase(config: ServerConfig, logger: CoreLogger): Pr
 		}
 		return {
 			pool,
+			listenUrl: appUrl,
 			embedded,
 			async close() {
 				await pool.end();

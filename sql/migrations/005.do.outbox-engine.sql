@@ -15,7 +15,7 @@ CREATE UNIQUE INDEX idx_whatsapp_events_dedupe ON whatsapp_events (dedupe_key) W
 CREATE INDEX idx_whatsapp_events_dead_letter ON whatsapp_events (event_type, updated_at) WHERE status = 'dead_letter';
 
 -- One wake-up per transaction, however many rows it inserts: PostgreSQL folds identical
--- notifications on a channel within a transaction into one, and this trigger fires per statement.
+-- notifications on a channel within a transaction into one, and the insert trigger fires per statement.
 CREATE FUNCTION barnum_notify_outbox() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, public
@@ -30,10 +30,18 @@ SELECT barnum_secure_function('barnum_notify_outbox()', false);
 CREATE TRIGGER trg_whatsapp_events_notify_insert
   AFTER INSERT ON whatsapp_events
   FOR EACH STATEMENT EXECUTE FUNCTION barnum_notify_outbox();
--- Retries, replays and deferrals change when a row is due: consumers recompute their timers.
+-- Retries, replays and deferrals make a row pending or move when it is due: consumers recompute
+-- their timers. Only those rows notify. The consumers' own claims, acks and skips must not: every
+-- consumer's LISTEN connection hears every notification, its own included, so a claim that
+-- notified (a statement-level trigger fires even when no row changed) would wake all consumers to
+-- claim again, for ever. Per row with a WHEN, so no other update pays for it; the notifications
+-- of one transaction still fold into one.
 CREATE TRIGGER trg_whatsapp_events_notify_update
   AFTER UPDATE OF status, scheduled_for ON whatsapp_events
-  FOR EACH STATEMENT EXECUTE FUNCTION barnum_notify_outbox();
+  FOR EACH ROW
+  WHEN (NEW.status = 'pending'
+        AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.scheduled_for IS DISTINCT FROM NEW.scheduled_for))
+  EXECUTE FUNCTION barnum_notify_outbox();
 
 -- create_whatsapp_event gains a dedupe key and the quiet-hours flag. Same name and leading
 -- parameters as the seed; returns NULL when the dedupe key was already used.

@@ -1,0 +1,111 @@
+import type pg from 'pg';
+import { classifyFailure, parseRetryAfter } from '../../core/outbox/classify';
+import { ackEvents, failEvent, releaseEvents, type FailOutcome } from '../../core/outbox/operations';
+import type { ClaimedEvent } from '../../core/outbox/types';
+import { sign } from '../../core/signatures';
+import type { Logger } from '../logger';
+
+export interface PushTarget {
+	url: string;
+	/** HMAC keys (core/signatures/secret-list.ts): the first one signs. */
+	keys: Uint8Array[];
+	timeoutMs: number;
+}
+
+export interface PushSummary {
+	processed: number;
+	failed: number;
+	errors: string[];
+	/** The endpoint answered 410 Gone: stop delivering to it. */
+	endpointGone: boolean;
+}
+
+/**
+ * Delivers events to n8n (the seed's push design, done right): one signed POST per event with
+ * Standard Webhooks headers and the seed's X-Webhook-Signature, X-Event-Id, X-Event-Type and
+ * X-Idempotency-Key (= the event id, stable across retries, so n8n can de-duplicate). A 2xx acks;
+ * 429 retries after Retry-After without spending a retry; 410 stops the dispatcher and hands the
+ * events back; anything else retries with backoff until the retries are spent.
+ */
+export async function pushEvents(
+	events: ClaimedEvent[],
+	context: { pool: pg.Pool; target: PushTarget; consumerId: string; logger: Logger },
+): Promise<PushSummary> {
+	const summary: PushSummary = { processed: 0, failed: 0, errors: [], endpointGone: false };
+	const delivered: Array<{ id: string }> = [];
+	for (const event of events) {
+		if (summary.endpointGone) break;
+		const outcome = await postOne(event, context.target);
+		if (outcome.ok) {
+			delivered.push({ id: event.id });
+			continue;
+		}
+		if (outcome.status === 410) {
+			summary.endpointGone = true;
+			break;
+		}
+		const failure = await failEvent(context.pool, {
+			id: event.id,
+			error: outcome.error,
+			kind: outcome.status === undefined ? 'transient' : classifyFailure({ httpStatus: outcome.status }),
+			retryAfterSeconds: outcome.retryAfterSeconds ?? null,
+			consumerId: context.consumerId,
+		});
+		summary.failed += 1;
+		summary.errors.push(describeFailure(event.id, failure, outcome.error));
+	}
+	if (delivered.length > 0) {
+		await ackEvents(context.pool, delivered);
+		summary.processed += delivered.length;
+	}
+	if (summary.endpointGone) {
+		const unsent = events.map((e) => e.id).filter((id) => !delivered.some((d) => d.id === id));
+		await releaseEvents(context.pool, unsent, context.consumerId, 'push endpoint answered 410 Gone; dispatcher stopped');
+		summary.errors.push(`${context.target.url} answered 410 Gone: the push dispatcher stopped; ${unsent.length} event(s) left in the queue`);
+		context.logger.error({ url: context.target.url }, 'push endpoint is gone (410): dispatcher disabled');
+	}
+	return summary;
+}
+
+function describeFailure(id: string, failure: FailOutcome | undefined, error: string): string {
+	if (failure?.status === 'dead_letter') return `Event ${id} moved to dead_letter after ${failure.retryCount} retries: ${error}`;
+	if (failure) return `Event ${id} will be retried at ${failure.scheduledFor.toISOString()}: ${error}`;
+	return `Event ${id} failed and its lease had already passed to another consumer: ${error}`;
+}
+
+type PostOutcome = { ok: true } | { ok: false; status?: number; error: string; retryAfterSeconds?: number };
+
+async function postOne(event: ClaimedEvent, target: PushTarget): Promise<PostOutcome> {
+	const body = JSON.stringify(event.message);
+	const key = target.keys[0];
+	const headers: Record<string, string> = {
+		'content-type': 'application/json',
+		'user-agent': 'Barnum-Dispatcher/1',
+		...sign('standard-webhooks', {}, body, { secret: key, id: event.id }),
+		...sign('barnum-legacy', {}, body, { secret: key }),
+		'x-event-id': event.id,
+		'x-event-type': event.eventType,
+		'x-idempotency-key': event.id,
+	};
+	try {
+		const response = await fetch(target.url, {
+			method: 'POST',
+			headers,
+			body,
+			redirect: 'manual',
+			signal: AbortSignal.timeout(target.timeoutMs),
+		});
+		// Drain the body so the connection can be reused; its content does not matter.
+		await response.arrayBuffer().catch(() => undefined);
+		if (response.status >= 200 && response.status < 300) return { ok: true };
+		return {
+			ok: false,
+			status: response.status,
+			error: `HTTP ${response.status} from ${target.url}`,
+			retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+		};
+	} catch (error) {
+		const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${target.timeoutMs} ms` : (error as Error).message;
+		return { ok: false, error: `POST ${target.url} failed: ${reason}` };
+	}
+}
