@@ -68,7 +68,12 @@ export async function pushEvents(
 }
 
 function describeFailure(id: string, failure: FailOutcome | undefined, error: string): string {
-	if (failure?.status === 'dead_letter') return `Event ${id} moved to dead_letter after ${failure.retryCount} retries: ${error}`;
+	if (failure?.status === 'dead_letter') {
+		// The seed's wording: with max_retries 3, the fourth failure dead-letters "after 3 retries".
+		return failure.reason === 'permanent failure'
+			? `Event ${id} moved to dead_letter (permanent failure): ${error}`
+			: `Event ${id} moved to dead_letter after ${failure.retryCount - 1} retries: ${error}`;
+	}
 	if (failure) return `Event ${id} will be retried at ${failure.scheduledFor.toISOString()}: ${error}`;
 	return `Event ${id} failed and its lease had already passed to another consumer: ${error}`;
 }

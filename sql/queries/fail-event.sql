@@ -32,7 +32,7 @@ UPDATE whatsapp_events e
        status_reason = CASE WHEN d.dead THEN
                          CASE WHEN $3 = 'permanent' THEN 'permanent failure'
                               WHEN $3 = 'throttled' THEN 'still throttled after ' || e.attempts || ' attempts'
-                              ELSE 'failed after ' || d.retry_count || ' retries' END
+                              ELSE 'gave up after ' || d.retry_count || ' failed attempts' END
                        END,
        locked_until = NULL,
        locked_by = NULL,

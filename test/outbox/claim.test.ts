@@ -112,7 +112,7 @@ describe('failures', () => {
 		expect(delays[2]).toBeGreaterThanOrEqual(96 - 1);
 		expect(delays[2]).toBeLessThanOrEqual(144 + 1);
 		const last = await failEvent(db.app, { id, error: 'timeout #4', kind: 'transient' });
-		expect(last).toMatchObject({ status: 'dead_letter', retryCount: 4, reason: 'failed after 4 retries' });
+		expect(last).toMatchObject({ status: 'dead_letter', retryCount: 4, reason: 'gave up after 4 failed attempts' });
 		expect(await getEvent(db.app, id)).toMatchObject({ status: 'dead_letter', last_error: 'timeout #4' });
 	});
 

@@ -117,7 +117,7 @@ describe('errors', () => {
 		expect(forged.body).toMatchObject({ success: false, error: 'invalid_signature' });
 		const stale = await post({ action: 'cancel', appointmentId: id }, { timestamp: Math.floor(Date.now() / 1000) - 600 });
 		expect(stale.status).toBe(401);
-		expect(stale.body.message).toBe('timestamp is 600 s old; at most 300 s is accepted');
+		expect(stale.body.message).toMatch(/^timestamp is 60\d s old; at most 300 s is accepted$/);
 		expect((await statusOf(id)).status).toBe('scheduled');
 	});
 
