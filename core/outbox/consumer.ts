@@ -35,6 +35,8 @@ export class OutboxConsumer {
 	private stopped = true;
 	private claiming = false;
 	private wanted = false;
+	/** The claim loop under way (or the last one): stop() awaits it, since it may still hand out a batch. */
+	private pumping: Promise<void> = Promise.resolve();
 	private timer?: NodeJS.Timeout;
 	private heartbeat?: NodeJS.Timeout;
 	private readonly inFlight = new Map<Promise<void>, string[]>();
@@ -64,7 +66,7 @@ export class OutboxConsumer {
 	wake(): void {
 		if (this.stopped) return;
 		this.wanted = true;
-		if (!this.claiming) void this.pump();
+		if (!this.claiming) this.pumping = this.pump();
 	}
 
 	private get maxInFlight(): number {
@@ -98,7 +100,7 @@ export class OutboxConsumer {
 			this.claiming = false;
 		}
 		// A wake-up that arrived while we were looking up the next due time.
-		if (this.wanted && !this.stopped && this.inFlight.size < this.maxInFlight) void this.pump();
+		if (this.wanted && !this.stopped && this.inFlight.size < this.maxInFlight) this.pumping = this.pump();
 	}
 
 	private dispatch(events: ClaimedEvent[]): void {
@@ -147,7 +149,9 @@ export class OutboxConsumer {
 		this.stopped = true;
 		if (this.timer) clearTimeout(this.timer);
 		await this.listener?.stop();
-		const running = Promise.all([...this.inFlight.keys()]);
+		// A claim under way when stop() was called still returns its batch, which is handed to the
+		// handler like the others: wait for the claim, then for every batch in flight.
+		const running = this.pumping.then(() => Promise.all([...this.inFlight.keys()]));
 		if (Number.isFinite(waitMs)) {
 			let timeout: NodeJS.Timeout | undefined;
 			await Promise.race([running, new Promise<void>((resolve) => (timeout = setTimeout(resolve, waitMs)))]);
