@@ -2,7 +2,13 @@ import express from 'express';
 import type pg from 'pg';
 import type { ServerConfig } from './config';
 import type { PushDispatcher } from './dispatcher/dispatcher';
+import { ipAllowlist } from './http/ip-allowlist';
+import { perIpLimit } from './http/rate-limit';
+import { requestLog } from './http/request-log';
+import { apiHeaders } from './http/security-headers';
 import type { Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { actionRoutes } from './routes/action';
 import { healthRoutes } from './routes/health';
 import { internalRoutes } from './routes/internal';
 import { webhookRoutes } from './routes/webhook';
@@ -12,14 +18,36 @@ export interface AppContext {
 	config: ServerConfig;
 	logger: Logger;
 	dispatcher?: PushDispatcher;
+	metrics?: Metrics;
 }
 
 /** The companion server's HTTP surface. Each route module adds itself here. */
 export function createApp(context: AppContext): express.Express {
+	const { pool, config, logger } = context;
+	const metrics = context.metrics ?? createMetrics(pool);
 	const app = express();
 	app.disable('x-powered-by');
-	app.use(healthRoutes(context.pool));
-	app.use(webhookRoutes(context.pool, context.config.webhook, context.logger));
-	app.use(internalRoutes(context.config.internalApiSecret, context.dispatcher));
+	app.set('trust proxy', config.trustProxy);
+	app.use(requestLog(logger));
+	app.use(metrics.timing);
+
+	app.use(healthRoutes(pool));
+	app.get('/metrics', async (_req, res) => {
+		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+	});
+	app.use(actionRoutes(pool, { nonceSecret: config.actionNonceSecret, perMinute: config.rateLimits.actionPerMinute, metrics }));
+	app.use('/api/webhook', ...apiHeaders());
+	app.use(
+		webhookRoutes(pool, config.webhook, logger, metrics, [
+			ipAllowlist(config.webhookIpAllowlist),
+			perIpLimit(config.rateLimits.webhookPerMinute, (retryAfter) => ({
+				success: false,
+				error: 'rate_limited',
+				message: `Too many requests; retry in ${retryAfter} s`,
+			})),
+		]),
+	);
+	app.use('/api/internal', ...apiHeaders());
+	app.use(internalRoutes(config.internalApiSecret, context.dispatcher));
 	return app;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod/v4';
 import { packageRoot } from '../core/paths';
+import { validateAllowlist } from './http/ip-allowlist';
 
 const postgresUrl = z
 	.string()
@@ -34,6 +35,22 @@ const environment = z.object({
 	PUSH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
 	PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 	BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+	ACTION_NONCE_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+	TRUST_PROXY: z.string().trim().default('false'),
+	RATE_LIMIT_ACTION_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+	RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+	WEBHOOK_IP_ALLOWLIST: z
+		.string()
+		.default('')
+		.transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+		.refine((list) => {
+			try {
+				validateAllowlist(list);
+				return true;
+			} catch {
+				return false;
+			}
+		}, 'must be IP addresses or CIDR ranges separated by commas'),
 });
 
 export interface ServerConfig {
@@ -52,6 +69,11 @@ export interface ServerConfig {
 		bodyLimitBytes: number;
 	};
 	internalApiSecret?: string;
+	actionNonceSecret?: string;
+	/** Express's "trust proxy": false, true, a hop count, or addresses/CIDRs of the proxies. */
+	trustProxy: boolean | number | string;
+	rateLimits: { actionPerMinute: number; webhookPerMinute: number };
+	webhookIpAllowlist: string[];
 	push: {
 		/** Where the dispatcher POSTs events (the seed's N8N_WEBHOOK_BASE_URL); undefined: push is off. */
 		url?: string;
@@ -90,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 			bodyLimitBytes: e.BODY_LIMIT_BYTES,
 		},
 		internalApiSecret: e.INTERNAL_API_SECRET,
+		actionNonceSecret: e.ACTION_NONCE_SECRET,
+		trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
+		rateLimits: { actionPerMinute: e.RATE_LIMIT_ACTION_PER_MINUTE, webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE },
+		webhookIpAllowlist: e.WEBHOOK_IP_ALLOWLIST,
 		push: {
 			url: e.N8N_WEBHOOK_BASE_URL,
 			continuous: e.PUSH_DISPATCHER === 'on',

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from '../db/types';
 import { BarnumError } from '../errors';
 import { sql } from '../db/sql';
 import { isUuid } from './transitions';
@@ -14,7 +14,7 @@ export interface WorkflowRecord {
 }
 
 async function answer(
-	pool: pg.Pool,
+	pool: Queryable,
 	appointmentId: string,
 	types: string[],
 	fields: { response?: string | null; attempt?: number | null; reviewSubmitted?: boolean | null; rating?: number | null; metadata?: object },
@@ -46,7 +46,7 @@ async function answer(
 
 /** The seed's `no_show_reschedule`: the patient answered the reschedule prompt (attempt n). */
 export function recordNoShowRescheduleAttempt(
-	pool: pg.Pool,
+	pool: Queryable,
 	input: { appointmentId: string; attempt?: number | null; response?: string | null },
 ): Promise<WorkflowRecord[]> {
 	if (input.attempt !== undefined && input.attempt !== null && (!Number.isInteger(input.attempt) || input.attempt < 1)) {
@@ -60,7 +60,7 @@ export function recordNoShowRescheduleAttempt(
 
 /** A reschedule asked for through the action link; the clinic calls back. */
 export function recordRescheduleRequest(
-	pool: pg.Pool,
+	pool: Queryable,
 	input: { appointmentId: string; preferredTime?: string | null },
 ): Promise<WorkflowRecord[]> {
 	return answer(pool, input.appointmentId, ['pre_confirmation_sent', 'appointment_reminder', 'reschedule_prompt'], {
@@ -71,7 +71,7 @@ export function recordRescheduleRequest(
 
 /** The seed's `review`: whether the patient left a review, and the rating (1–5). */
 export function recordReview(
-	pool: pg.Pool,
+	pool: Queryable,
 	input: { appointmentId: string; reviewSubmitted?: boolean | null; rating?: number | null },
 ): Promise<WorkflowRecord[]> {
 	if (input.rating !== undefined && input.rating !== null && (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5)) {
@@ -86,7 +86,7 @@ export function recordReview(
 
 /** The seed's `reactivation`: records a reactivation conversation for a patient. */
 export async function recordReactivation(
-	pool: pg.Pool,
+	pool: Queryable,
 	input: { patientId: string; workflowType?: string | null; response?: string | null },
 ): Promise<WorkflowRecord> {
 	if (!isUuid(input.patientId)) {

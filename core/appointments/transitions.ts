@@ -54,37 +54,44 @@ export function isUuid(value: unknown): value is string {
  */
 export async function changeAppointmentStatus(
 	pool: pg.Pool,
-	input: { appointmentId: string; action: StatusAction; reason?: string | null; response?: string | null },
+	input: StatusChangeInput,
 ): Promise<TransitionResult> {
-	const rule = RULES[input.action];
-	return inTransaction(pool, async (client) => {
-		const current = await lockAppointment(client, input.appointmentId);
-		if (current.status === rule.to) {
-			return { outcome: 'unchanged', previousStatus: current.status, appointment: await reread(client, current.id) };
-		}
-		if (!rule.from.includes(current.status)) {
-			throw new BarnumError(
-				'illegal_transition',
-				`Cannot ${input.action.replace('_', ' ')} appointment ${current.id}: it is ${current.status.replace('_', '-')}`,
-				{ appointmentId: current.id, status: current.status, action: input.action },
-			);
-		}
-		const { rows } = await client.query<AppointmentSummary>(sql('appointment-set-status'), [
-			current.id,
-			rule.to,
-			input.reason ?? null,
-		]);
-		if (input.action === 'confirm' || input.action === 'cancel') {
-			const response = input.response ?? (input.action === 'confirm' ? 'confirmed' : `cancelled${input.reason ? `: ${input.reason}` : ''}`);
-			await client.query(sql('workflow-records-answer'), [current.id, ANSWERED_RECORDS, 'completed', response, null, null, null, null]);
-		}
-		return { outcome: 'changed', previousStatus: current.status, appointment: rows[0] };
-	});
+	return inTransaction(pool, (client) => applyStatusChange(client, input));
 }
 
-async function reread(client: Queryable, id: string): Promise<AppointmentSummary> {
-	const { rows } = await client.query<AppointmentSummary>(sql('appointment-summary'), [id]);
-	return rows[0];
+export interface StatusChangeInput {
+	appointmentId: string;
+	action: StatusAction;
+	reason?: string | null;
+	response?: string | null;
+}
+
+/** What an action would do to an appointment in `status`, without doing it. */
+export function verdict(status: AppointmentStatus, action: StatusAction): 'apply' | 'already' | 'illegal' {
+	const rule = RULES[action];
+	if (status === rule.to) return 'already';
+	return rule.from.includes(status) ? 'apply' : 'illegal';
+}
+
+/** changeAppointmentStatus inside a transaction the caller owns (the action page redeems a token in the same one). */
+export async function applyStatusChange(client: Queryable, input: StatusChangeInput): Promise<TransitionResult> {
+	const rule = RULES[input.action];
+	const current = await lockAppointment(client, input.appointmentId);
+	const next = verdict(current.status, input.action);
+	if (next === 'already') return { outcome: 'unchanged', previousStatus: current.status, appointment: current };
+	if (next === 'illegal') {
+		throw new BarnumError(
+			'illegal_transition',
+			`Cannot ${input.action.replace('_', ' ')} appointment ${current.id}: it is ${current.status.replace('_', '-')}`,
+			{ appointmentId: current.id, status: current.status, action: input.action },
+		);
+	}
+	const { rows } = await client.query<AppointmentSummary>(sql('appointment-set-status'), [current.id, rule.to, input.reason ?? null]);
+	if (input.action === 'confirm' || input.action === 'cancel') {
+		const response = input.response ?? (input.action === 'confirm' ? 'confirmed' : `cancelled${input.reason ? `: ${input.reason}` : ''}`);
+		await client.query(sql('workflow-records-answer'), [current.id, ANSWERED_RECORDS, 'completed', response, null, null, null, null]);
+	}
+	return { outcome: 'changed', previousStatus: current.status, appointment: rows[0] };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type pg from 'pg';
 import { explainDatabaseError } from '../../core/db/explain-error';
 import { BarnumError } from '../../core/errors';
@@ -8,6 +8,7 @@ import { PostgresDeliveryStore } from '../../core/webhooks/deliveries';
 import { callbackSchema, describeIssues, performCallback } from '../../core/webhooks/callback';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 import { bodyBytes, rawBody } from './raw-body';
 
 const SCOPE = 'api/webhook';
@@ -18,12 +19,20 @@ const STATUS_BY_CODE: Record<string, number> = { invalid_input: 400, not_found: 
  * default; the seed's X-Webhook-Signature when WEBHOOK_SIGNATURE_SCHEMES allows it), verified over
  * the raw bytes; idempotent by webhook-id / X-Idempotency-Key (a repeat gets the first answer).
  */
-export function webhookRoutes(pool: pg.Pool, config: ServerConfig['webhook'], logger: Logger): Router {
+export function webhookRoutes(
+	pool: pg.Pool,
+	config: ServerConfig['webhook'],
+	logger: Logger,
+	metrics: Metrics,
+	guards: RequestHandler[] = [],
+): Router {
 	const router = Router();
 	const deliveries = new PostgresDeliveryStore(pool);
 	const keys = secretKeys(config.secrets);
 
-	router.post('/api/webhook', ...rawBody(config.bodyLimitBytes), async (req: Request, res: Response) => {
+	router.post('/api/webhook', ...guards, ...rawBody(config.bodyLimitBytes), async (req: Request, res: Response) => {
+		let action = 'unknown';
+		res.on('finish', () => metrics.webhookRequests.inc({ action, status: String(res.statusCode) }));
 		if (keys.length === 0) {
 			res.status(503).json({ success: false, error: 'not_configured', message: 'WEBHOOK_SECRET is not set: this endpoint accepts nothing' });
 			return;
@@ -32,6 +41,7 @@ export function webhookRoutes(pool: pg.Pool, config: ServerConfig['webhook'], lo
 		const verification = verify(req, raw, keys, config);
 		if (!verification.ok) {
 			logger.warn({ reason: verification.reason, schemes: config.schemes }, 'webhook signature rejected');
+			metrics.signatureFailures.inc({ endpoint: '/api/webhook', reason: verification.reason });
 			res.status(401).json({ success: false, error: 'invalid_signature', message: verification.message });
 			return;
 		}
@@ -49,6 +59,7 @@ export function webhookRoutes(pool: pg.Pool, config: ServerConfig['webhook'], lo
 			return;
 		}
 
+		action = parsed.data.action;
 		const deliveryId = verification.deliveryId ?? header(req, 'x-idempotency-key');
 		if (deliveryId) {
 			const claim = await deliveries.claim(SCOPE, deliveryId);

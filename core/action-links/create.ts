@@ -1,7 +1,7 @@
-import type { Queryable } from './db/types';
-import { BarnumError } from './errors';
-import { sql } from './db/sql';
-import { isUuid } from './appointments/transitions';
+import type { Queryable } from '../db/types';
+import { BarnumError } from '../errors';
+import { sql } from '../db/sql';
+import { isUuid } from '../appointments/transitions';
 
 export type LinkAction = 'confirm' | 'cancel' | 'reschedule';
 

@@ -1,0 +1,199 @@
+/** Page texts in the four languages Barnum ships. pt-PT is the default. */
+export const LOCALES = ['pt-PT', 'en', 'pt-BR', 'es'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export interface Messages {
+	title: Record<'confirm' | 'cancel' | 'reschedule', string>;
+	greeting: (name: string) => string;
+	intro: Record<'confirm' | 'cancel' | 'reschedule', string>;
+	when: string;
+	professional: string;
+	specialty: string;
+	clinic: string;
+	button: Record<'confirm' | 'cancel' | 'reschedule', string>;
+	preferredLabel: string;
+	preferredHint: string;
+	done: Record<'confirm' | 'cancel' | 'reschedule', { title: string; body: string }>;
+	already: Record<'confirm' | 'cancel' | 'reschedule', string>;
+	closed: Record<'cancelled' | 'completed' | 'no_show' | 'other', string>;
+	contactClinic: string;
+	invalidTitle: string;
+	invalidBody: string;
+	pressAgain: string;
+	sentBy: (clinic: string) => string;
+}
+
+const ptPT: Messages = {
+	title: { confirm: 'Confirmar consulta', cancel: 'Cancelar consulta', reschedule: 'Pedir nova data' },
+	greeting: (name) => `Olá, ${name}`,
+	intro: {
+		confirm: 'Confirme, por favor, a sua consulta:',
+		cancel: 'Quer cancelar esta consulta?',
+		reschedule: 'Não pode vir? Peça outra data e nós contactamo-lo.',
+	},
+	when: 'Data e hora',
+	professional: 'Profissional',
+	specialty: 'Especialidade',
+	clinic: 'Clínica',
+	button: { confirm: 'Confirmar presença', cancel: 'Cancelar consulta', reschedule: 'Pedir nova data' },
+	preferredLabel: 'Quando lhe dá jeito? (opcional)',
+	preferredHint: 'Ex.: terça-feira à tarde',
+	done: {
+		confirm: { title: 'Consulta confirmada', body: 'Obrigado! Esperamos por si.' },
+		cancel: { title: 'Consulta cancelada', body: 'A sua consulta foi cancelada. Para marcar outra, contacte-nos.' },
+		reschedule: { title: 'Pedido recebido', body: 'Vamos contactá-lo para combinar uma nova data.' },
+	},
+	already: {
+		confirm: 'Esta consulta já está confirmada.',
+		cancel: 'Esta consulta já foi cancelada.',
+		reschedule: 'Já recebemos o seu pedido. Vamos contactá-lo.',
+	},
+	closed: {
+		cancelled: 'Esta consulta foi cancelada.',
+		completed: 'Esta consulta já se realizou.',
+		no_show: 'A data desta consulta já passou.',
+		other: 'Esta consulta já não pode ser alterada por esta ligação.',
+	},
+	contactClinic: 'Para qualquer alteração, contacte a clínica.',
+	invalidTitle: 'Ligação inválida ou expirada',
+	invalidBody: 'Peça uma nova ligação à clínica ou responda à mensagem no WhatsApp.',
+	pressAgain: 'A página esteve aberta muito tempo. Carregue outra vez no botão.',
+	sentBy: (clinic) => `Enviado por ${clinic}`,
+};
+
+const en: Messages = {
+	title: { confirm: 'Confirm appointment', cancel: 'Cancel appointment', reschedule: 'Ask for another time' },
+	greeting: (name) => `Hello, ${name}`,
+	intro: {
+		confirm: 'Please confirm your appointment:',
+		cancel: 'Do you want to cancel this appointment?',
+		reschedule: "Can't make it? Ask for another time and we'll get in touch.",
+	},
+	when: 'Date and time',
+	professional: 'With',
+	specialty: 'Specialty',
+	clinic: 'Clinic',
+	button: { confirm: 'Confirm', cancel: 'Cancel appointment', reschedule: 'Request another time' },
+	preferredLabel: 'When would suit you? (optional)',
+	preferredHint: 'E.g. Tuesday afternoon',
+	done: {
+		confirm: { title: 'Appointment confirmed', body: 'Thank you! We look forward to seeing you.' },
+		cancel: { title: 'Appointment cancelled', body: 'Your appointment has been cancelled. To book another, get in touch.' },
+		reschedule: { title: 'Request received', body: "We'll contact you to arrange a new time." },
+	},
+	already: {
+		confirm: 'This appointment is already confirmed.',
+		cancel: 'This appointment is already cancelled.',
+		reschedule: "We already have your request. We'll be in touch.",
+	},
+	closed: {
+		cancelled: 'This appointment was cancelled.',
+		completed: 'This appointment has already taken place.',
+		no_show: 'The date of this appointment has passed.',
+		other: 'This appointment can no longer be changed with this link.',
+	},
+	contactClinic: 'For any change, please contact the clinic.',
+	invalidTitle: 'This link is no longer valid',
+	invalidBody: 'Ask the clinic for a new link, or reply to the WhatsApp message.',
+	pressAgain: 'This page was open for a long time. Please press the button again.',
+	sentBy: (clinic) => `Sent by ${clinic}`,
+};
+
+const ptBR: Messages = {
+	...ptPT,
+	title: { confirm: 'Confirmar consulta', cancel: 'Cancelar consulta', reschedule: 'Solicitar nova data' },
+	intro: {
+		confirm: 'Por favor, confirme sua consulta:',
+		cancel: 'Deseja cancelar esta consulta?',
+		reschedule: 'Não pode comparecer? Peça outra data e entraremos em contato.',
+	},
+	button: { confirm: 'Confirmar presença', cancel: 'Cancelar consulta', reschedule: 'Solicitar nova data' },
+	preferredLabel: 'Qual horário seria melhor? (opcional)',
+	done: {
+		confirm: { title: 'Consulta confirmada', body: 'Obrigado! Esperamos você.' },
+		cancel: { title: 'Consulta cancelada', body: 'Sua consulta foi cancelada. Para marcar outra, entre em contato.' },
+		reschedule: { title: 'Pedido recebido', body: 'Entraremos em contato para combinar uma nova data.' },
+	},
+	already: {
+		confirm: 'Esta consulta já está confirmada.',
+		cancel: 'Esta consulta já foi cancelada.',
+		reschedule: 'Já recebemos seu pedido. Entraremos em contato.',
+	},
+	closed: { ...ptPT.closed, other: 'Esta consulta não pode mais ser alterada por este link.' },
+	contactClinic: 'Para qualquer alteração, entre em contato com a clínica.',
+	invalidTitle: 'Link inválido ou expirado',
+	invalidBody: 'Peça um novo link à clínica ou responda à mensagem no WhatsApp.',
+	pressAgain: 'A página ficou aberta por muito tempo. Toque no botão novamente.',
+};
+
+const es: Messages = {
+	title: { confirm: 'Confirmar cita', cancel: 'Cancelar cita', reschedule: 'Pedir otra fecha' },
+	greeting: (name) => `Hola, ${name}`,
+	intro: {
+		confirm: 'Por favor, confirme su cita:',
+		cancel: '¿Desea cancelar esta cita?',
+		reschedule: '¿No puede venir? Pida otra fecha y le contactaremos.',
+	},
+	when: 'Fecha y hora',
+	professional: 'Profesional',
+	specialty: 'Especialidad',
+	clinic: 'Clínica',
+	button: { confirm: 'Confirmar asistencia', cancel: 'Cancelar cita', reschedule: 'Solicitar otra fecha' },
+	preferredLabel: '¿Cuándo le vendría bien? (opcional)',
+	preferredHint: 'Ej.: martes por la tarde',
+	done: {
+		confirm: { title: 'Cita confirmada', body: '¡Gracias! Le esperamos.' },
+		cancel: { title: 'Cita cancelada', body: 'Su cita ha sido cancelada. Para reservar otra, contáctenos.' },
+		reschedule: { title: 'Solicitud recibida', body: 'Le contactaremos para acordar una nueva fecha.' },
+	},
+	already: {
+		confirm: 'Esta cita ya está confirmada.',
+		cancel: 'Esta cita ya está cancelada.',
+		reschedule: 'Ya tenemos su solicitud. Le contactaremos.',
+	},
+	closed: {
+		cancelled: 'Esta cita fue cancelada.',
+		completed: 'Esta cita ya tuvo lugar.',
+		no_show: 'La fecha de esta cita ya pasó.',
+		other: 'Esta cita ya no se puede cambiar con este enlace.',
+	},
+	contactClinic: 'Para cualquier cambio, contacte con la clínica.',
+	invalidTitle: 'Enlace no válido o caducado',
+	invalidBody: 'Pida un nuevo enlace a la clínica o responda al mensaje de WhatsApp.',
+	pressAgain: 'La página estuvo abierta mucho tiempo. Pulse el botón de nuevo.',
+	sentBy: (clinic) => `Enviado por ${clinic}`,
+};
+
+export const MESSAGES: Record<Locale, Messages> = { 'pt-PT': ptPT, en, 'pt-BR': ptBR, es };
+
+function supported(tag: string | null | undefined): Locale | undefined {
+	if (!tag) return undefined;
+	const exact = LOCALES.find((l) => l.toLowerCase() === tag.toLowerCase());
+	if (exact) return exact;
+	const language = tag.split('-')[0].toLowerCase();
+	if (language === 'pt') return tag.toLowerCase() === 'pt-br' ? 'pt-BR' : 'pt-PT';
+	return LOCALES.find((l) => l.toLowerCase() === language);
+}
+
+/**
+ * The page's language: the patient's own (when the clinic stored one), else the first language
+ * of the browser's Accept-Language that Barnum speaks, else the clinic's default.
+ */
+export function chooseLocale(patientLocale: string | null | undefined, acceptLanguage: string | undefined, clinicDefault: string): Locale {
+	const own = supported(patientLocale);
+	if (own) return own;
+	const ranked = (acceptLanguage ?? '')
+		.split(',')
+		.map((part) => {
+			const [tag, ...params] = part.trim().split(';');
+			const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+			return { tag, q: q ? Number(q.slice(2)) : 1 };
+		})
+		.filter((entry) => entry.tag && entry.tag !== '*' && entry.q > 0)
+		.sort((a, b) => b.q - a.q);
+	for (const entry of ranked) {
+		const match = supported(entry.tag);
+		if (match) return match;
+	}
+	return supported(clinicDefault) ?? 'pt-PT';
+}

@@ -1,0 +1,1 @@
+SELECT status, event_type, count(*)::int AS n FROM whatsapp_events GROUP BY status, event_type

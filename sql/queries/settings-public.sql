@@ -1,0 +1,1 @@
+SELECT business_name, default_locale, timezone FROM barnum_settings
