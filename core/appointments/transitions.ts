@@ -86,11 +86,13 @@ export async function applyStatusChange(client: Queryable, input: StatusChangeIn
 			{ appointmentId: current.id, status: current.status, action: input.action },
 		);
 	}
-	const { rows } = await client.query<AppointmentSummary>(sql('appointment-set-status'), [current.id, rule.to, input.reason ?? null]);
+	// The answer is recorded first: the status change fires the trigger that cancels the
+	// appointment's pending conversations, and a conversation the patient answered is complete.
 	if (input.action === 'confirm' || input.action === 'cancel') {
 		const response = input.response ?? (input.action === 'confirm' ? 'confirmed' : `cancelled${input.reason ? `: ${input.reason}` : ''}`);
 		await client.query(sql('workflow-records-answer'), [current.id, ANSWERED_RECORDS, 'completed', response, null, null, null, null]);
 	}
+	const { rows } = await client.query<AppointmentSummary>(sql('appointment-set-status'), [current.id, rule.to, input.reason ?? null]);
 	return { outcome: 'changed', previousStatus: current.status, appointment: rows[0] };
 }
 

@@ -1,0 +1,193 @@
+import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { insertAppointment, seedClinic } from '../helpers/clinic';
+import { linkToken, serveTestDatabase } from '../helpers/server';
+import type { RunningServer } from '../../server/serve';
+
+let db: TestDatabase;
+let server: RunningServer;
+let clinic: Awaited<ReturnType<typeof seedClinic>>;
+
+beforeAll(async () => {
+	db = await freshDatabase();
+	await db.admin.query("UPDATE barnum_settings SET business_name = 'Clínica Sorriso'");
+	clinic = await seedClinic(db.app);
+	server = await serveTestDatabase(db, { RATE_LIMIT_ACTION_PER_MINUTE: '1000' });
+});
+afterAll(async () => {
+	await server.stop();
+	await db.drop();
+});
+
+const link = (type: string, token: string) => `${server.url}/api/action?type=${type}&token=${encodeURIComponent(token)}`;
+const statusOf = async (id: string) => (await db.app.query('SELECT status FROM appointments WHERE id = $1', [id])).rows[0].status;
+
+async function open(type: string, token: string, headers: Record<string, string> = {}) {
+	const res = await fetch(link(type, token), { headers });
+	return { status: res.status, html: await res.text(), headers: res.headers };
+}
+
+function formOf(html: string): Record<string, string> {
+	const fields: Record<string, string> = {};
+	for (const match of html.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)) fields[match[1]] = match[2];
+	return fields;
+}
+
+async function press(type: string, token: string, extra: Record<string, string> = {}, page?: string) {
+	const html = page ?? (await open(type, token)).html;
+	const res = await fetch(link(type, token), {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ ...formOf(html), ...extra }).toString(),
+	});
+	return { status: res.status, html: await res.text() };
+}
+
+describe('GET shows, changes nothing', () => {
+	test('the confirm page shows the appointment in the clinic\'s timezone and language, with one button', async () => {
+		const id = await insertAppointment(db.app, clinic, { date: '2030-07-01', time: '09:30' });
+		const page = await open('confirm', await linkToken(db, id, 'confirm'));
+		expect(page.status).toBe(200);
+		expect(page.html).toContain('<html lang="pt-PT">');
+		expect(page.html).toContain('Confirmar consulta');
+		expect(page.html).toContain('Olá, João');
+		expect(page.html).toContain('segunda-feira, 1 de julho de 2030'); // the clinic's wall clock
+		expect(page.html).toMatch(/09:30/);
+		expect(page.html).toContain('Dr. Maria Santos');
+		expect(page.html).toContain('Medicina Dentária');
+		expect(page.html).toContain('Clínica Sorriso');
+		expect(page.html.match(/<button/g)).toHaveLength(1);
+		expect(page.html).not.toMatch(/<script|\son\w+=|http-equiv="refresh"/i);
+		expect(await statusOf(id)).toBe('scheduled');
+		expect(Buffer.byteLength(page.html)).toBeLessThan(15 * 1024);
+	});
+
+	test('headers: no-store, no-referrer, noindex and a CSP with no script source', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		const page = await open('confirm', await linkToken(db, id, 'confirm'));
+		expect(page.headers.get('cache-control')).toBe('no-store');
+		expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+		expect(page.headers.get('x-robots-tag')).toBe('noindex, nofollow');
+		const csp = page.headers.get('content-security-policy')!;
+		expect(csp).toContain("default-src 'none'");
+		expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'/);
+		expect(csp).not.toContain('script-src');
+		expect(csp).toContain("frame-ancestors 'none'");
+	});
+
+	test('HEAD answers 200 with no side effect, even for a token it never looks at', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		const token = await linkToken(db, id, 'confirm');
+		const res = await fetch(link('confirm', token), { method: 'HEAD' });
+		expect(res.status).toBe(200);
+		const used = await db.app.query('SELECT used_at FROM whatsapp_action_tokens WHERE token_hash = barnum_token_hash($1)', [token]);
+		expect(used.rows[0].used_at).toBeNull();
+	});
+
+	test('the language follows the patient, then the browser, then the clinic', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		const token = await linkToken(db, id, 'cancel');
+		expect((await open('cancel', token, { 'accept-language': 'es-ES,es;q=0.9,en;q=0.8' })).html).toContain('<html lang="es">');
+		expect((await open('cancel', token, { 'accept-language': 'fr-FR,en-GB;q=0.7' })).html).toContain('Cancel appointment');
+		expect((await open('cancel', token, { 'accept-language': 'pt-BR' })).html).toContain('<html lang="pt-BR">');
+		await db.app.query("UPDATE patients SET locale = 'en' WHERE id = $1", [clinic.patientId]);
+		try {
+			expect((await open('cancel', token, { 'accept-language': 'es' })).html).toContain('<html lang="en">');
+		} finally {
+			await db.app.query('UPDATE patients SET locale = NULL WHERE id = $1', [clinic.patientId]);
+		}
+	});
+});
+
+describe('POST acts, once', () => {
+	test('confirm: the appointment is confirmed and the conversation closed; pressing again shows "already confirmed"', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		const token = await linkToken(db, id, 'confirm');
+		const done = await press('confirm', token);
+		expect(done.status).toBe(200);
+		expect(done.html).toContain('Consulta confirmada');
+		expect(await statusOf(id)).toBe('confirmed');
+		const record = await db.app.query("SELECT status, response FROM whatsapp_workflows WHERE appointment_id = $1 AND workflow_type = 'pre_confirmation_sent'", [id]);
+		expect(record.rows[0]).toEqual({ status: 'completed', response: 'confirmed' });
+		const again = await open('confirm', token);
+		expect(again.html).toContain('Esta consulta já está confirmada.');
+	});
+
+	test('cancel works from confirmed (its own link), and the cancel page of a cancelled appointment says so', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		await press('confirm', await linkToken(db, id, 'confirm'));
+		const cancelToken = await linkToken(db, id, 'cancel');
+		const done = await press('cancel', cancelToken);
+		expect(done.html).toContain('Consulta cancelada');
+		expect(await statusOf(id)).toBe('cancelled');
+		// An unused confirm link for the now-cancelled appointment cannot confirm it.
+		const confirm = await open('confirm', await linkToken(db, id, 'confirm'));
+		expect(confirm.html).toContain('Esta consulta foi cancelada.');
+		expect(confirm.html).not.toContain('<button');
+	});
+
+	test('reschedule records the request and the preferred time; the appointment keeps its slot', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		const done = await press('reschedule', await linkToken(db, id, 'reschedule'), { preferred_time: 'Terça à tarde <b>' });
+		expect(done.html).toContain('Pedido recebido');
+		const record = await db.app.query("SELECT response, metadata FROM whatsapp_workflows WHERE appointment_id = $1 AND workflow_type = 'pre_confirmation_sent'", [id]);
+		expect(record.rows[0]).toEqual({ response: 'reschedule requested via link', metadata: { preferred_time: 'Terça à tarde <b>' } });
+		expect(await statusOf(id)).toBe('scheduled');
+	});
+
+	test('a POST without the page\'s nonce changes nothing and shows the page again', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		const token = await linkToken(db, id, 'confirm');
+		const res = await fetch(link('confirm', token), {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: `type=confirm&token=${token}`,
+		});
+		expect(res.status).toBe(400);
+		expect(await res.text()).toContain('Carregue outra vez no botão');
+		expect(await statusOf(id)).toBe('scheduled');
+		const forged = await press('confirm', token, { nonce: 'lzyh0000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+		expect(forged.status).toBe(400);
+		expect(await statusOf(id)).toBe('scheduled');
+	});
+
+	test('unknown, expired, used-and-undone and wrong-type tokens all get the same page, which reveals nothing', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		const expired = await linkToken(db, id, 'confirm');
+		await db.admin.query("UPDATE whatsapp_action_tokens SET expires_at = now() - interval '1 s' WHERE token_hash = barnum_token_hash($1)", [expired]);
+		const undone = await linkToken(db, id, 'confirm');
+		await press('confirm', undone);
+		await db.app.query("UPDATE appointments SET status = 'scheduled' WHERE id = $1", [id]);
+		const cancelToken = await linkToken(db, id, 'cancel');
+		const pages = await Promise.all([
+			open('confirm', 'A'.repeat(32)),
+			open('confirm', expired),
+			open('confirm', undone),
+			open('confirm', cancelToken),
+			open('confirm', '<script>'),
+			fetch(`${server.url}/api/action?type=delete&token=x`).then(async (r) => ({ status: r.status, html: await r.text() })),
+		]);
+		for (const page of pages) {
+			expect(page.status).toBe(404);
+			expect(page.html).toBe(pages[0].html);
+		}
+		expect(pages[0].html).toContain('Ligação inválida ou expirada');
+		expect(pages[0].html).not.toContain('João');
+	});
+
+	test('20 simultaneous presses of one link: exactly one acts', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		const token = await linkToken(db, id, 'cancel');
+		const page = (await open('cancel', token)).html;
+		const results = await Promise.all(Array.from({ length: 20 }, () => press('cancel', token, {}, page)));
+		expect(results.filter((r) => r.html.includes('A sua consulta foi cancelada.'))).toHaveLength(1);
+		expect(results.filter((r) => r.html.includes('Esta consulta já foi cancelada.'))).toHaveLength(19);
+		const records = await db.app.query(
+			"SELECT workflow_type, status, response FROM whatsapp_workflows WHERE appointment_id = $1 ORDER BY workflow_type",
+			[id],
+		);
+		expect(records.rows).toEqual([
+			{ workflow_type: 'appointment_reminder', status: 'completed', response: 'cancelled' },
+			{ workflow_type: 'pre_confirmation_sent', status: 'completed', response: 'cancelled' },
+		]);
+	});
+});
