@@ -22,4 +22,9 @@ export default [
 			'@n8n/community-nodes/no-dangerous-functions': 'off',
 		},
 	},
+	// Test fixtures sign with made-up secrets on purpose.
+	{
+		files: ['test/**/*.ts', 'bench/**/*.ts'],
+		rules: { '@n8n/community-nodes/no-hardcoded-secrets': 'off' },
+	},
 ];

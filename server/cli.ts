@@ -1,15 +1,35 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { purgeExpiredTokens } from '../core/action-links/purge';
 import { MigrationError, migrate } from '../core/db/migrate';
-import { ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
-import { startServer } from './serve';
+import { BarnumError } from '../core/errors';
+import { ConfigError, loadConfig, type ServerConfig } from './config';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
+import { type Database, openDatabase } from './db/open-database';
+import { PushDispatcher } from './dispatcher/dispatcher';
+import { createLogger, type Logger } from './logger';
+import { startServer } from './serve';
 
 const program = new Command()
 	.name('barnum')
-	.description('Barnum companion server: WhatsApp action pages, signed callbacks and the outbox dispatcher.')
+	.description(
+		'Barnum companion server: WhatsApp action pages, signed callbacks and the outbox dispatcher.\n' +
+			'Configured from the environment (DATABASE_URL, WEBHOOK_SECRET, INTERNAL_API_SECRET, N8N_WEBHOOK_BASE_URL, …);\n' +
+			'without DATABASE_URL an embedded PostgreSQL is started in BARNUM_DATA_DIR (default .data).',
+	)
 	.showHelpAfterError();
+
+/** Runs a one-off command against the configured database, then closes everything. */
+async function withDatabase<T>(work: (database: Database, config: ServerConfig, logger: Logger) => Promise<T>): Promise<T> {
+	const config = loadConfig();
+	const logger = createLogger(config.logLevel);
+	const database = await openDatabase(config, logger);
+	try {
+		return await work(database, config, logger);
+	} finally {
+		await database.close();
+	}
+}
 
 program
 	.command('serve')
@@ -58,9 +78,39 @@ program
 		}
 	});
 
+program
+	.command('dispatch')
+	.description('deliver the events due now to N8N_WEBHOOK_BASE_URL once, and print the summary (as POST /api/internal)')
+	.action(async () => {
+		await withDatabase(async (database, config, logger) => {
+			if (!PushDispatcher.configured(config)) {
+				throw new ConfigError('dispatch needs N8N_WEBHOOK_BASE_URL (where to deliver) and WEBHOOK_SECRET (to sign)');
+			}
+			const dispatcher = new PushDispatcher(database.pool, { ...config.push, secrets: config.webhook.secrets }, logger);
+			const summary = await dispatcher.runOnce();
+			process.stdout.write(`${JSON.stringify({ success: !summary.endpointGone, ...summary }, null, 2)}\n`);
+		});
+	});
+
+function wholeNumber(value: string): number {
+	if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number of days');
+	return Number(value);
+}
+
+program
+	.command('tokens:purge')
+	.description('delete action-link tokens that expired more than --older-than-days ago')
+	.option('--older-than-days <days>', 'keep recently expired tokens this long (for support questions)', wholeNumber, 30)
+	.action(async (options: { olderThanDays: number }) => {
+		await withDatabase(async (database) => {
+			const removed = await purgeExpiredTokens(database.pool, options.olderThanDays);
+			process.stdout.write(`${JSON.stringify({ removed })}\n`);
+		});
+	});
+
 program.parseAsync(process.argv).catch((error: Error) => {
-	// A configuration or migration problem is the operator's to fix: say it plainly, no stack.
-	const plain = error instanceof ConfigError || error instanceof MigrationError;
-	process.stderr.write(`barnum: ${plain ? error.message : error.stack ?? error.message}\n`);
+	// A configuration, migration or input problem is the operator's to fix: say it plainly, no stack.
+	const plain = error instanceof ConfigError || error instanceof MigrationError || error instanceof BarnumError;
+	process.stderr.write(`barnum: ${plain ? error.message : (error.stack ?? error.message)}\n`);
 	process.exit(1);
 });

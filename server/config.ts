@@ -8,17 +8,27 @@ const postgresUrl = z
 	.trim()
 	.refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// or postgresql:// URL');
 
+const port = z.coerce
+	.number({ error: 'must be a port number from 0 to 65535' })
+	.int('must be a port number from 0 to 65535')
+	.min(0, 'must be a port number from 0 to 65535')
+	.max(65535, 'must be a port number from 0 to 65535');
+
 const booleanFlag = z
 	.enum(['true', 'false', '1', '0', 'yes', 'no'])
 	.transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const environment = z.object({
-	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+	PORT: port.default(3000),
 	HOST: z.string().trim().min(1).default('127.0.0.1'),
 	DATABASE_URL: postgresUrl.optional(),
+	// Supabase's name for the same connection string.
+	SUPABASE_DB_URL: postgresUrl.optional(),
+	VITE_SUPABASE_URL: z.string().optional(),
+	SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
 	MIGRATION_DATABASE_URL: postgresUrl.optional(),
 	BARNUM_DATA_DIR: z.string().trim().min(1).optional(),
-	BARNUM_PG_PORT: z.coerce.number().int().min(0).max(65535).default(54329),
+	BARNUM_PG_PORT: port.default(54329),
 	BARNUM_AUTO_MIGRATE: booleanFlag.optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	WEBHOOK_SECRET: z.string().trim().min(16, 'must be at least 16 characters (use whsec_… or a long random string)').optional(),
@@ -95,8 +105,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 	}
 	const e = parsed.data;
-	const database: ServerConfig['database'] = e.DATABASE_URL
-		? { kind: 'external', url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL }
+	const databaseUrl = e.DATABASE_URL ?? e.SUPABASE_DB_URL;
+	if (!databaseUrl && (e.VITE_SUPABASE_URL || e.SUPABASE_SERVICE_ROLE_KEY)) {
+		throw new ConfigError(
+			'Invalid configuration:\n  DATABASE_URL: Barnum talks to PostgreSQL directly; the Supabase REST URL and keys are not used. ' +
+				"Set DATABASE_URL (or SUPABASE_DB_URL) to the project's connection string (Supabase: Project Settings → Database).",
+		);
+	}
+	const database: ServerConfig['database'] = databaseUrl
+		? { kind: 'external', url: databaseUrl, migrationUrl: e.MIGRATION_DATABASE_URL ?? databaseUrl }
 		: { kind: 'embedded', dataDir: path.resolve(e.BARNUM_DATA_DIR ?? path.join(packageRoot(), '.data')), port: e.BARNUM_PG_PORT };
 	return {
 		port: e.PORT,

@@ -1,10 +1,11 @@
 import pino from 'pino';
+import { maskPhone } from '../core/contacts';
 
 /**
  * Structured JSON logs. Secrets and personal data never reach them: these paths are redacted
  * wherever they appear, and callers mask phone numbers before logging them.
  */
-export function createLogger(level: string): pino.Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
 	return pino({
 		level,
 		base: { service: 'barnum' },
@@ -19,10 +20,15 @@ export function createLogger(level: string): pino.Logger {
 				'token',
 				'*.password',
 				'*.token',
+				'phone',
+				'*.phone',
+				'*.*.phone',
 			],
-			censor: '[redacted]',
+			// Phone numbers keep enough to tell them apart (+351*****5678); secrets keep nothing.
+			censor: (value: unknown, path: string[]) =>
+				path[path.length - 1] === 'phone' && typeof value === 'string' ? maskPhone(value) : '[redacted]',
 		},
-	});
+	}, destination);
 }
 
 export type Logger = pino.Logger;

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type pg from 'pg';
-import { createActionLink, type LinkAction } from '../../../core/action-links';
+import { createActionLink, type LinkAction } from '../../../core/action-links/create';
 import { forOperations, uuidField } from './fields';
 
 const R = 'actionLink';

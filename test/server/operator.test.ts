@@ -1,0 +1,143 @@
+import http from 'node:http';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { startServer } from '../../server/serve';
+import { purgeExpiredTokens } from '../../core/action-links/purge';
+import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { insertAppointment, seedClinic } from '../helpers/clinic';
+import { linkToken } from '../helpers/server';
+
+let db: TestDatabase;
+let clinic: Awaited<ReturnType<typeof seedClinic>>;
+
+beforeAll(async () => {
+	db = await freshDatabase();
+	clinic = await seedClinic(db.app);
+});
+afterAll(() => db.drop());
+
+/** A server whose log lines are captured as parsed JSON. */
+async function serve(env: Record<string, string> = {}) {
+	const lines: Array<Record<string, unknown>> = [];
+	const sink = new Writable({
+		write(chunk, _encoding, done) {
+			for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+			done();
+		},
+	});
+	const config = loadConfig({ PORT: '0', DATABASE_URL: db.appUrl, WEBHOOK_SECRET: 'whsec_b3BlcmF0b3ItdGVzdC1zZWNyZXQtMzItYnl0ZXMh', ...env });
+	const server = await startServer(config, createLogger('info', sink));
+	return { server, lines };
+}
+
+test('/metrics exposes the seed\'s monitoring list in Prometheus format', async () => {
+	const { server } = await serve();
+	try {
+		const id = await insertAppointment(db.app, clinic);
+		await fetch(`${server.url}/api/action?type=confirm&token=${await linkToken(db, id, 'confirm')}`);
+		await fetch(`${server.url}/api/webhook`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+		const res = await fetch(`${server.url}/metrics`);
+		expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+		const text = await res.text();
+		expect(text).toMatch(/barnum_outbox_events\{status="pending",event_type="appointment.pre_confirmed"\} [1-9]/);
+		expect(text).toMatch(/barnum_outbox_retries\{event_type="appointment.pre_confirmed"\} 0/);
+		expect(text).toMatch(/barnum_outbox_oldest_due_seconds \d/);
+		expect(text).toMatch(/barnum_action_links\{state="issued"\} [1-9]/);
+		expect(text).toMatch(/barnum_action_token_validations_total\{outcome="ready"\} 1/);
+		expect(text).toMatch(/barnum_webhook_signature_failures_total\{endpoint="\/api\/webhook",reason="missing_header"\} 1/);
+		expect(text).toMatch(/barnum_webhook_requests_total\{action="unknown",status="401"\} 1/);
+		expect(text).toMatch(/barnum_http_request_duration_seconds_bucket\{le="0.1",route="\/api\/action",method="GET",status="200"\} 1/);
+		expect(text).toContain('barnum_process_resident_memory_bytes');
+	} finally {
+		await server.stop();
+	}
+});
+
+test('logs are JSON lines with request ids; tokens in URLs and phone numbers are masked', async () => {
+	const { server, lines } = await serve();
+	try {
+		const id = await insertAppointment(db.app, clinic);
+		const token = await linkToken(db, id, 'cancel');
+		const res = await fetch(`${server.url}/api/action?type=cancel&token=${token}`, { headers: { 'x-request-id': 'req-from-proxy-1' } });
+		expect(res.headers.get('x-request-id')).toBe('req-from-proxy-1');
+		const generated = await fetch(`${server.url}/healthz`);
+		expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+		const logger = createLogger('info', new Writable({ write: (c, _e, d) => (lines.push(JSON.parse(String(c))), d()) }));
+		logger.info({ patient: { name: 'João', phone: '+351912345678' } }, 'sent');
+		const all = JSON.stringify(lines);
+		expect(all).not.toContain(token);
+		expect(all).toContain('token=[redacted]');
+		expect(all).toContain('"id":"req-from-proxy-1"');
+		expect(all).not.toContain('+351912345678');
+		expect(all).toContain('+351*****5678');
+	} finally {
+		await server.stop();
+	}
+});
+
+test('per-IP rate limit answers 429 with Retry-After', async () => {
+	const { server } = await serve({ RATE_LIMIT_ACTION_PER_MINUTE: '3' });
+	try {
+		const statuses: number[] = [];
+		for (let i = 0; i < 4; i++) statuses.push((await fetch(`${server.url}/api/action?type=confirm&token=${'x'.repeat(32)}`)).status);
+		expect(statuses).toEqual([404, 404, 404, 429]);
+		const limited = await fetch(`${server.url}/api/action?type=confirm&token=x`);
+		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect(limited.headers.get('ratelimit-policy')).toBeTruthy();
+	} finally {
+		await server.stop();
+	}
+});
+
+test('the webhook IP allowlist, with the client address taken from a trusted proxy', async () => {
+	const direct = await serve({ WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8' });
+	try {
+		const res = await fetch(`${direct.server.url}/api/webhook`, { method: 'POST', body: '{}', headers: { 'x-forwarded-for': '10.1.2.3' } });
+		expect(res.status).toBe(403); // the header is ignored without TRUST_PROXY: the peer is 127.0.0.1
+	} finally {
+		await direct.server.stop();
+	}
+	const proxied = await serve({ WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8', TRUST_PROXY: 'loopback' });
+	try {
+		const allowed = await fetch(`${proxied.server.url}/api/webhook`, { method: 'POST', body: '{}', headers: { 'x-forwarded-for': '10.1.2.3' } });
+		expect(allowed.status).toBe(401); // through the allowlist, stopped by the signature check
+		const denied = await fetch(`${proxied.server.url}/api/webhook`, { method: 'POST', body: '{}', headers: { 'x-forwarded-for': '192.168.1.9' } });
+		expect(denied.status).toBe(403);
+	} finally {
+		await proxied.server.stop();
+	}
+	expect(() => loadConfig({ WEBHOOK_IP_ALLOWLIST: '10.0.0.0/33' })).toThrow(/WEBHOOK_IP_ALLOWLIST: must be IP addresses or CIDR ranges/);
+});
+
+test('graceful shutdown: a request in flight completes, new connections are refused', async () => {
+	const { server } = await serve();
+	const url = new URL(`${server.url}/api/webhook`);
+	const response = new Promise<number>((resolve, reject) => {
+		const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 2 } }, (res) => {
+			res.resume();
+			resolve(res.statusCode ?? 0);
+		});
+		req.on('error', reject);
+		req.write('{');
+		setTimeout(() => req.end('}'), 300);
+	});
+	await new Promise((r) => setTimeout(r, 100));
+	const stopping = server.stop();
+	expect(await response).toBe(401);
+	await stopping;
+	await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+});
+
+test('tokens:purge removes only tokens expired longer ago than asked', async () => {
+	const id = await insertAppointment(db.app, clinic);
+	const old = await linkToken(db, id, 'confirm');
+	const recent = await linkToken(db, id, 'cancel');
+	const live = await linkToken(db, id, 'reschedule');
+	await db.admin.query("UPDATE whatsapp_action_tokens SET expires_at = now() - interval '40 days' WHERE token_hash = barnum_token_hash($1)", [old]);
+	await db.admin.query("UPDATE whatsapp_action_tokens SET expires_at = now() - interval '2 days' WHERE token_hash = barnum_token_hash($1)", [recent]);
+	expect(await purgeExpiredTokens(db.app, 30)).toBe(1);
+	const left = await db.app.query('SELECT count(*)::int AS n FROM whatsapp_action_tokens WHERE token_hash = ANY(ARRAY[barnum_token_hash($1), barnum_token_hash($2), barnum_token_hash($3)])', [old, recent, live]);
+	expect(left.rows[0].n).toBe(2);
+	await expect(purgeExpiredTokens(db.app, -1)).rejects.toThrow('must be a whole number of days');
+});
