@@ -78,20 +78,28 @@ function describeFailure(id: string, failure: FailOutcome | undefined, error: st
 	return `Event ${id} failed and its lease had already passed to another consumer: ${error}`;
 }
 
+/**
+ * The headers of one signed delivery: Standard Webhooks (webhook-id = the event id, so receivers
+ * de-duplicate retries) and the seed's headers, X-Webhook-Signature included, for workflows
+ * written against the seed.
+ */
+export function deliveryHeaders(body: string, key: Uint8Array, delivery: { id: string; eventType: string }): Record<string, string> {
+	return {
+		'content-type': 'application/json',
+		'user-agent': 'Barnum-Dispatcher/1',
+		...sign('standard-webhooks', {}, body, { secret: key, id: delivery.id }),
+		...sign('barnum-legacy', {}, body, { secret: key }),
+		'x-event-id': delivery.id,
+		'x-event-type': delivery.eventType,
+		'x-idempotency-key': delivery.id,
+	};
+}
+
 type PostOutcome = { ok: true } | { ok: false; status?: number; error: string; retryAfterSeconds?: number };
 
 async function postOne(event: ClaimedEvent, target: PushTarget): Promise<PostOutcome> {
 	const body = JSON.stringify(event.message);
-	const key = target.keys[0];
-	const headers: Record<string, string> = {
-		'content-type': 'application/json',
-		'user-agent': 'Barnum-Dispatcher/1',
-		...sign('standard-webhooks', {}, body, { secret: key, id: event.id }),
-		...sign('barnum-legacy', {}, body, { secret: key }),
-		'x-event-id': event.id,
-		'x-event-type': event.eventType,
-		'x-idempotency-key': event.id,
-	};
+	const headers = deliveryHeaders(body, target.keys[0], { id: event.id, eventType: event.eventType });
 	try {
 		const response = await fetch(target.url, {
 			method: 'POST',
