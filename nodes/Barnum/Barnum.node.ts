@@ -20,6 +20,7 @@ import { appointmentFields, appointmentOperations, executeAppointment } from './
 import { contactFields, contactOperations, executeContact } from './resources/contact';
 import { eventFields, eventOperations, executeEvent } from './resources/event';
 import { executeWorkflowRecord, workflowRecordFields, workflowRecordOperations } from './resources/workflow-record';
+import { executeWhatsApp, whatsappFields, whatsappOperations } from './resources/whatsapp';
 
 type Executor = (this: IExecuteFunctions, pool: pg.Pool, operation: string, itemIndex: number) => Promise<IDataObject>;
 
@@ -29,6 +30,7 @@ const EXECUTORS: Record<string, Executor> = {
 	contact: executeContact,
 	event: executeEvent,
 	workflowRecord: executeWorkflowRecord,
+	whatsapp: executeWhatsApp,
 };
 
 export class Barnum implements INodeType {
@@ -44,7 +46,10 @@ export class Barnum implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'barnumPostgresApi', required: true, testedBy: 'barnumConnectionTest' }],
+		credentials: [
+			{ name: 'barnumPostgresApi', required: true, testedBy: 'barnumConnectionTest' },
+			{ name: 'barnumWhatsAppApi', required: true, displayOptions: { show: { resource: ['whatsapp'], operation: ['sendTemplate'] } } },
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -56,6 +61,7 @@ export class Barnum implements INodeType {
 					{ name: 'Appointment', value: 'appointment' },
 					{ name: 'Contact', value: 'contact' },
 					{ name: 'Event', value: 'event' },
+					{ name: 'WhatsApp', value: 'whatsapp' },
 					{ name: 'Workflow Record', value: 'workflowRecord' },
 				],
 				default: 'event',
@@ -65,11 +71,13 @@ export class Barnum implements INodeType {
 			workflowRecordOperations,
 			actionLinkOperations,
 			contactOperations,
+			whatsappOperations,
 			...eventFields,
 			...appointmentFields,
 			...workflowRecordFields,
 			...actionLinkFields,
 			...contactFields,
+			...whatsappFields,
 		],
 	};
 

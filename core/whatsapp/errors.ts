@@ -1,0 +1,18 @@
+/** What the Cloud API answered when it refused a request (Meta's `error` object). */
+export class WhatsAppApiError extends Error {
+	override name = 'WhatsAppApiError';
+	constructor(
+		message: string,
+		readonly httpStatus: number | undefined,
+		readonly code: number | undefined,
+		readonly details?: string,
+		readonly retryAfterSeconds?: number,
+	) {
+		super(message);
+	}
+
+	/** "(#131026) Message undeliverable" — Meta's own spelling, recognisable in logs and dead letters. */
+	get summary(): string {
+		return `${this.code !== undefined ? `(#${this.code}) ` : ''}${this.message}${this.details ? `: ${this.details}` : ''}`;
+	}
+}

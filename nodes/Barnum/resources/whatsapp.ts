@@ -1,0 +1,229 @@
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties, type JsonObject } from 'n8n-workflow';
+import type pg from 'pg';
+import { E164 } from '../../../core/contacts';
+import { deliverTemplate } from '../../../core/whatsapp/delivery';
+import { recordDeliveryStatus, statusesFromWebhook, type DeliveryStatus } from '../../../core/whatsapp/statuses';
+import type { WhatsAppConfig } from '../../../core/whatsapp/types';
+import { forOperations } from './fields';
+
+const R = 'whatsapp';
+
+export const whatsappOperations: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: [R] } },
+	options: [
+		{
+			name: 'Record Delivery Status',
+			value: 'recordStatus',
+			action: 'Record a delivery status',
+			description: 'Record sent, delivered, read or failed from a WhatsApp status webhook (never moves backwards)',
+		},
+		{
+			name: 'Send Template',
+			value: 'sendTemplate',
+			action: 'Send a template message',
+			description: 'Send an approved template and settle the outbox event it carries',
+		},
+	],
+	default: 'sendTemplate',
+};
+
+export const whatsappFields: INodeProperties[] = [
+	forOperations(R, ['sendTemplate'], {
+		displayName: 'To',
+		name: 'to',
+		type: 'string',
+		required: true,
+		default: '={{ $json.appointment?.patient?.phone ?? $json.patient?.phone ?? $json.booking?.guest?.phone }}',
+		description: 'The recipient in E.164 form, e.g. +351912345678',
+	}),
+	forOperations(R, ['sendTemplate'], {
+		displayName: 'Template Name',
+		name: 'template',
+		type: 'string',
+		required: true,
+		default: 'barnum_appointment_confirmation',
+		description: 'An approved template (docs/whatsapp-templates.md)',
+	}),
+	forOperations(R, ['sendTemplate'], {
+		displayName: 'Language Code',
+		name: 'language',
+		type: 'string',
+		required: true,
+		default: 'pt_PT',
+		description: "Meta's code of the template's language: pt_PT, en, pt_BR, es …",
+	}),
+	forOperations(R, ['sendTemplate'], {
+		displayName: 'Body Parameters',
+		name: 'bodyParameters',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Parameter',
+		default: {},
+		description: 'The values of {{1}}, {{2}} … in order',
+		options: [{ displayName: 'Parameter', name: 'parameter', values: [{ displayName: 'Text', name: 'text', type: 'string', default: '' }] }],
+	}),
+	forOperations(R, ['sendTemplate'], {
+		displayName: 'URL Button',
+		name: 'urlButton',
+		type: 'collection',
+		placeholder: 'Add URL Button',
+		default: {},
+		options: [
+			{ displayName: 'Button Index', name: 'index', type: 'number', typeOptions: { minValue: 0, maxValue: 9 }, default: 2 },
+			{
+				displayName: 'URL Suffix',
+				name: 'suffix',
+				type: 'string',
+				default: "={{ $json.action_links?.confirm?.split('?')[1] }}",
+				description: "The dynamic end of the button's link: the part of the action link after the ?",
+			},
+		],
+	}),
+	forOperations(R, ['sendTemplate'], {
+		displayName: 'Quick Replies',
+		name: 'quickReplies',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Quick Reply',
+		default: {},
+		description: 'The payload each quick-reply button sends back when tapped, e.g. CONFIRM:&lt;appointment ID&gt;',
+		options: [
+			{
+				displayName: 'Quick Reply',
+				name: 'reply',
+				values: [
+					{ displayName: 'Button Index', name: 'index', type: 'number', typeOptions: { minValue: 0, maxValue: 9 }, default: 0 },
+					{ displayName: 'Payload', name: 'payload', type: 'string', default: '' },
+				],
+			},
+		],
+	}),
+	forOperations(R, ['sendTemplate'], {
+		displayName: 'Outbox Event ID',
+		name: 'eventId',
+		type: 'string',
+		default: '={{ $json.event_id }}',
+		description: 'When set, the event is acked with the wamid, or failed through the engine (retry, throttle or dead letter)',
+	}),
+	forOperations(R, ['sendTemplate'], {
+		displayName: 'Fallback Text',
+		name: 'fallbackText',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		description: 'Sent as plain text when the template does not exist (WhatsApp error 132001). Only delivered inside the 24-hour window.',
+	}),
+	forOperations(R, ['recordStatus'], {
+		displayName: 'Source',
+		name: 'statusSource',
+		type: 'options',
+		options: [
+			{ name: 'A WhatsApp Webhook Body', value: 'webhook' },
+			{ name: 'Fields', value: 'fields' },
+		],
+		default: 'webhook',
+	}),
+	{
+		displayName: 'Webhook Body',
+		name: 'webhookBody',
+		type: 'json',
+		default: '={{ $json.body }}',
+		description: 'The body Meta sent (the Barnum Webhook Trigger outputs it as body); every status in it is recorded',
+		displayOptions: { show: { resource: [R], operation: ['recordStatus'], statusSource: ['webhook'] } },
+	},
+	...(['wamid', 'status', 'timestamp', 'errorCode'] as const).map(
+		(name): INodeProperties => ({
+			displayName: { wamid: 'Message ID (Wamid)', status: 'Status', timestamp: 'Timestamp', errorCode: 'Error Code' }[name],
+			name,
+			...(name === 'status'
+				? {
+						type: 'options' as const,
+						options: [
+							{ name: 'Delivered', value: 'delivered' },
+							{ name: 'Failed', value: 'failed' },
+							{ name: 'Read', value: 'read' },
+							{ name: 'Sent', value: 'sent' },
+						],
+						default: 'delivered',
+					}
+				: name === 'errorCode'
+					? { type: 'number' as const, default: 0 }
+					: { type: 'string' as const, default: '' }),
+			displayOptions: { show: { resource: [R], operation: ['recordStatus'], statusSource: ['fields'] } },
+		}),
+	),
+];
+
+function list<T>(value: unknown, key: string): T[] {
+	const entries = (value as Record<string, unknown> | undefined)?.[key];
+	return Array.isArray(entries) ? (entries as T[]) : [];
+}
+
+export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, operation: string, i: number): Promise<IDataObject> {
+	if (operation === 'recordStatus') {
+		const reports =
+			this.getNodeParameter('statusSource', i) === 'webhook'
+				? statusesFromWebhook(parseBody(this.getNodeParameter('webhookBody', i)))
+				: [
+						{
+							wamid: String(this.getNodeParameter('wamid', i)),
+							status: this.getNodeParameter('status', i) as DeliveryStatus,
+							at: timestamp(this.getNodeParameter('timestamp', i, '') as string),
+							errorCode: (this.getNodeParameter('errorCode', i, 0) as number) || null,
+						},
+					];
+		const recorded = [];
+		for (const report of reports) recorded.push(await recordDeliveryStatus(pool, report));
+		return { recorded: recorded.length, statuses: recorded } as unknown as IDataObject;
+	}
+
+	const to = String(this.getNodeParameter('to', i) ?? '').trim();
+	if (!E164.test(to)) {
+		throw new NodeOperationError(this.getNode(), `"${to}" is not a phone number in E.164 form, such as +351912345678`, { itemIndex: i });
+	}
+	const credential = (await this.getCredentials('barnumWhatsAppApi', i)) as unknown as WhatsAppConfig;
+	const url = (this.getNodeParameter('urlButton', i, {}) as { index?: number; suffix?: string }) ?? {};
+	const eventId = String(this.getNodeParameter('eventId', i, '') ?? '').trim() || null;
+	const outcome = await deliverTemplate(
+		pool,
+		credential,
+		{
+			to,
+			template: this.getNodeParameter('template', i) as string,
+			language: this.getNodeParameter('language', i) as string,
+			bodyParameters: list<{ text: string }>(this.getNodeParameter('bodyParameters', i, {}), 'parameter').map((p) => String(p.text ?? '')),
+			urlButton: url.suffix ? { index: url.index ?? 0, suffix: url.suffix } : undefined,
+			quickReplies: list<{ index: number; payload: string }>(this.getNodeParameter('quickReplies', i, {}), 'reply'),
+		},
+		{ eventId, fallbackText: (this.getNodeParameter('fallbackText', i, '') as string) || null },
+	);
+	if (!outcome.sent && !eventId) {
+		// Nothing in the outbox will retry this message: the failure is the workflow's to see.
+		throw new NodeApiError(this.getNode(), { message: outcome.error?.message, code: outcome.error?.code } as JsonObject, {
+			itemIndex: i,
+			message: `WhatsApp refused the message: ${outcome.error?.message}`,
+			description: outcome.error?.kind === 'permanent' ? 'Retrying will not help: check the number and the template.' : 'Try again later.',
+			httpCode: outcome.error?.httpStatus ? String(outcome.error.httpStatus) : undefined,
+		});
+	}
+	return outcome as unknown as IDataObject;
+}
+
+function parseBody(value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	try {
+		return JSON.parse(value);
+	} catch {
+		return undefined;
+	}
+}
+
+function timestamp(value: string): Date {
+	if (/^\d{9,11}$/.test(value)) return new Date(Number(value) * 1000);
+	const parsed = value ? new Date(value) : new Date();
+	return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
+}

@@ -1,0 +1,20 @@
+-- Records status $2 of message $1 at $3, moving forward only (barnum_delivery_rank). Returns
+-- the status now recorded and whether this report changed it.
+WITH upsert AS (
+  INSERT INTO whatsapp_messages AS m (wamid, status, status_at, error_code, error_title,
+                                      sent_at, delivered_at, read_at, failed_at)
+  VALUES ($1, $2, $3, $4, $5,
+          CASE WHEN $2 = 'sent' THEN $3 END, CASE WHEN $2 = 'delivered' THEN $3 END,
+          CASE WHEN $2 = 'read' THEN $3 END, CASE WHEN $2 = 'failed' THEN $3 END)
+  ON CONFLICT (wamid) DO UPDATE
+     SET status = CASE WHEN barnum_delivery_rank(EXCLUDED.status) > barnum_delivery_rank(m.status) THEN EXCLUDED.status ELSE m.status END,
+         status_at = CASE WHEN barnum_delivery_rank(EXCLUDED.status) > barnum_delivery_rank(m.status) THEN EXCLUDED.status_at ELSE m.status_at END,
+         error_code = coalesce(EXCLUDED.error_code, m.error_code),
+         error_title = coalesce(EXCLUDED.error_title, m.error_title),
+         sent_at = coalesce(m.sent_at, EXCLUDED.sent_at),
+         delivered_at = coalesce(m.delivered_at, EXCLUDED.delivered_at),
+         read_at = coalesce(m.read_at, EXCLUDED.read_at),
+         failed_at = coalesce(m.failed_at, EXCLUDED.failed_at)
+  RETURNING m.wamid, m.status, m.event_id, (xmax = 0) AS inserted
+)
+SELECT wamid, status, event_id, status = $2 AS applied FROM upsert
