@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFuncti
 import type pg from 'pg';
 import { E164 } from '../../../core/contacts';
 import { deliverTemplate } from '../../../core/whatsapp/delivery';
+import { processInboundWebhook } from '../../../core/whatsapp/inbound';
 import { recordDeliveryStatus, statusesFromWebhook, type DeliveryStatus } from '../../../core/whatsapp/statuses';
 import type { WhatsAppConfig } from '../../../core/whatsapp/types';
 import { forOperations } from './fields';
@@ -15,6 +16,12 @@ export const whatsappOperations: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: [R] } },
 	options: [
+		{
+			name: 'Process Inbound Webhook',
+			value: 'processInbound',
+			action: 'Process an inbound whats app webhook',
+			description: 'Record its delivery statuses and act on replies: Confirm/Cancel buttons, yes to a reschedule prompt, STOP/START',
+		},
 		{
 			name: 'Record Delivery Status',
 			value: 'recordStatus',
@@ -135,6 +142,13 @@ export const whatsappFields: INodeProperties[] = [
 		description: 'The body Meta sent (the Barnum Webhook Trigger outputs it as body); every status in it is recorded',
 		displayOptions: { show: { resource: [R], operation: ['recordStatus'], statusSource: ['webhook'] } },
 	},
+	forOperations(R, ['processInbound'], {
+		displayName: 'Webhook Body',
+		name: 'webhookBody',
+		type: 'json',
+		default: '={{ $json.body }}',
+		description: 'The body Meta sent, as the Barnum Webhook Trigger outputs it',
+	}),
 	...(['wamid', 'status', 'timestamp', 'errorCode'] as const).map(
 		(name): INodeProperties => ({
 			displayName: { wamid: 'Message ID (Wamid)', status: 'Status', timestamp: 'Timestamp', errorCode: 'Error Code' }[name],
@@ -164,6 +178,11 @@ function list<T>(value: unknown, key: string): T[] {
 }
 
 export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, operation: string, i: number): Promise<IDataObject> {
+	if (operation === 'processInbound') {
+		const results = await processInboundWebhook(pool, parseBody(this.getNodeParameter('webhookBody', i)));
+		const unhandled = results.filter((r) => r.kind === 'message' && (r.outcome === 'needs a person' || r.outcome === 'refused'));
+		return { handled: results.length - unhandled.length, needsAPerson: unhandled.length, results } as unknown as IDataObject;
+	}
 	if (operation === 'recordStatus') {
 		const reports =
 			this.getNodeParameter('statusSource', i) === 'webhook'

@@ -1,0 +1,151 @@
+import type pg from 'pg';
+import { recordNoShowRescheduleAttempt } from '../appointments/records';
+import { changeAppointmentStatus, isUuid } from '../appointments/transitions';
+import { setOptOut } from '../contacts';
+import { sql } from '../db/sql';
+import { BarnumError } from '../errors';
+import { recordDeliveryStatus, statusesFromWebhook, type RecordedStatus } from './statuses';
+
+/** A message a patient sent, as Meta's webhook carries it. */
+export interface InboundMessage {
+	wamid: string;
+	/** E.164 with the plus (Meta sends digits only). */
+	from: string;
+	text?: string;
+	/** The payload of a tapped quick-reply button (our templates' CONFIRM:<appointment id> …). */
+	buttonPayload?: string;
+	/** The wamid of the message being answered, when Meta says. */
+	replyTo?: string;
+}
+
+export type Intent = 'confirm' | 'cancel' | 'reschedule_yes' | 'reschedule_no' | 'stop' | 'start' | 'unknown';
+
+const WORDS: Record<'yes' | 'no' | 'stop' | 'start', RegExp> = {
+	yes: /^(sim|s|yes|y|si|sí|ok|claro|quero|pode ser)\b/,
+	no: /^(não|nao|no|n)\b/,
+	stop: /^(stop|parar|pare|sair|cancelar subscrição|baja|unsubscribe)$/,
+	start: /^(start|começar|comecar|alta|subscribe)$/,
+};
+
+/** What a reply means. Buttons carry our own payloads; free text is matched on a few words per language. */
+export function interpretReply(message: InboundMessage): { intent: Intent; appointmentId?: string } {
+	if (message.buttonPayload) {
+		const [action, id] = message.buttonPayload.split(':', 2);
+		const appointmentId = isUuid(id) ? id : undefined;
+		const intent = ({ CONFIRM: 'confirm', CANCEL: 'cancel', RESCHEDULE_YES: 'reschedule_yes', RESCHEDULE_NO: 'reschedule_no' } as const)[
+			action as 'CONFIRM'
+		];
+		if (intent && appointmentId) return { intent, appointmentId };
+	}
+	const text = (message.text ?? '')
+		.trim()
+		.toLowerCase()
+		.replace(/[!.?¡¿]+$/g, '');
+	if (WORDS.stop.test(text)) return { intent: 'stop' };
+	if (WORDS.start.test(text)) return { intent: 'start' };
+	if (WORDS.yes.test(text)) return { intent: 'reschedule_yes' };
+	if (WORDS.no.test(text)) return { intent: 'reschedule_no' };
+	return { intent: 'unknown' };
+}
+
+export function messagesFromWebhook(body: unknown): InboundMessage[] {
+	const messages: InboundMessage[] = [];
+	for (const value of changeValues(body)) {
+		const list = (value as { messages?: unknown }).messages;
+		if (!Array.isArray(list)) continue;
+		for (const m of list as Array<Record<string, unknown>>) {
+			if (typeof m?.id !== 'string' || typeof m?.from !== 'string' || !/^\d{7,15}$/.test(m.from)) continue;
+			const button = m.button as { payload?: unknown; text?: unknown } | undefined;
+			const interactive = m.interactive as { button_reply?: { id?: unknown; title?: unknown } } | undefined;
+			messages.push({
+				wamid: m.id,
+				from: `+${m.from}`,
+				text:
+					typeof (m.text as { body?: unknown })?.body === 'string'
+						? ((m.text as { body: string }).body)
+						: typeof button?.text === 'string'
+							? button.text
+							: undefined,
+				buttonPayload:
+					typeof button?.payload === 'string' ? button.payload : typeof interactive?.button_reply?.id === 'string' ? interactive.button_reply.id : undefined,
+				replyTo: typeof (m.context as { id?: unknown })?.id === 'string' ? (m.context as { id: string }).id : undefined,
+			});
+		}
+	}
+	return messages;
+}
+
+function changeValues(body: unknown): unknown[] {
+	const values: unknown[] = [];
+	const entries = (body as { entry?: unknown })?.entry;
+	if (!Array.isArray(entries)) return values;
+	for (const entry of entries) {
+		const changes = (entry as { changes?: unknown })?.changes;
+		if (Array.isArray(changes)) for (const change of changes) if ((change as { value?: unknown })?.value) values.push((change as { value: unknown }).value);
+	}
+	return values;
+}
+
+export type InboundResult =
+	| { kind: 'status'; status: RecordedStatus }
+	| { kind: 'message'; wamid: string; from: string; text?: string; intent: Intent; appointmentId?: string; outcome: string; error?: string };
+
+/**
+ * Handles everything in one WhatsApp webhook: records delivery statuses, and acts on replies —
+ * quick-reply Confirm/Cancel, "yes" to a reschedule prompt, STOP/START. A reply that cannot be
+ * acted on (unknown text, an appointment in the wrong state) is returned with its reason, never
+ * thrown, so one bad message does not lose the others in the same webhook.
+ */
+export async function processInboundWebhook(pool: pg.Pool, body: unknown): Promise<InboundResult[]> {
+	const results: InboundResult[] = [];
+	for (const report of statusesFromWebhook(body)) results.push({ kind: 'status', status: await recordDeliveryStatus(pool, report) });
+	for (const message of messagesFromWebhook(body)) {
+		const { intent, appointmentId } = interpretReply(message);
+		const base = { kind: 'message' as const, wamid: message.wamid, from: message.from, text: message.text, intent };
+		const outcome = await act(pool, message, intent, appointmentId).catch((error: unknown) =>
+			error instanceof BarnumError ? { appointmentId, outcome: 'refused', error: error.message } : Promise.reject(error),
+		);
+		results.push({ ...base, ...outcome });
+	}
+	return results;
+}
+
+async function act(
+	pool: pg.Pool,
+	message: InboundMessage,
+	intent: Intent,
+	appointmentId?: string,
+): Promise<{ appointmentId?: string; outcome: string; error?: string }> {
+	switch (intent) {
+		case 'confirm':
+		case 'cancel': {
+			const result = await changeAppointmentStatus(pool, {
+				appointmentId: appointmentId!,
+				action: intent,
+				response: `${intent === 'confirm' ? 'confirmed' : 'cancelled'} via WhatsApp`,
+			});
+			return { appointmentId, outcome: result.outcome === 'changed' ? (intent === 'confirm' ? 'confirmed' : 'cancelled') : 'unchanged' };
+		}
+		case 'reschedule_yes':
+		case 'reschedule_no': {
+			const target = appointmentId ?? (await openReschedulePrompt(pool, message.from));
+			if (!target) return { outcome: 'no open reschedule prompt' };
+			await recordNoShowRescheduleAttempt(pool, {
+				appointmentId: target,
+				response: intent === 'reschedule_yes' ? `yes: ${message.text ?? 'button'}` : `no: ${message.text ?? 'button'}`,
+			});
+			return { appointmentId: target, outcome: 'recorded' };
+		}
+		case 'stop':
+		case 'start':
+			await setOptOut(pool, { phone: message.from, optedOut: intent === 'stop' });
+			return { outcome: intent === 'stop' ? 'opted out' : 'opted in' };
+		default:
+			return { outcome: 'needs a person' };
+	}
+}
+
+async function openReschedulePrompt(pool: pg.Pool, phone: string): Promise<string | undefined> {
+	const { rows } = await pool.query<{ appointment_id: string }>(sql('reschedule-prompt-open'), [phone]);
+	return rows[0]?.appointment_id;
+}
