@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import type pg from 'pg';
 import { BarnumError } from '../../../core/errors';
+import { enqueueReactivations, recentDeadLetters } from '../../../core/outbox/campaigns';
 import { classifyFailure } from '../../../core/outbox/classify';
 import {
 	ackEvents,
@@ -24,8 +25,15 @@ export const eventOperations: INodeProperties = {
 	options: [
 		{ name: 'Acknowledge', value: 'ack', action: 'Mark an event as sent', description: 'Mark a leased event as sent, with the WhatsApp message ID' },
 		{ name: 'Enqueue', value: 'enqueue', action: 'Enqueue an event', description: 'Add a custom event to the outbox' },
+		{
+			name: 'Enqueue Reactivations',
+			value: 'enqueueReactivations',
+			action: 'Enqueue reactivation events',
+			description: 'One patient.reactivation event per patient with no visit in N days, once per period',
+		},
 		{ name: 'Fail', value: 'fail', action: 'Record a failed delivery', description: 'Retry later with backoff, or dead-letter a permanent failure' },
 		{ name: 'Get', value: 'get', action: 'Get an event', description: 'Read an event and its delivery state' },
+		{ name: 'List Dead Letters', value: 'listDeadLetters', action: 'List recent dead letters', description: 'Events dead-lettered in the last N minutes, for alerts' },
 		{ name: 'Replay Dead Letters', value: 'replay', action: 'Replay dead letters', description: 'Put dead-lettered events back in the queue' },
 		{ name: 'Skip', value: 'skip', action: 'Skip an event', description: 'Settle an event without sending, with a reason' },
 	],
@@ -33,6 +41,29 @@ export const eventOperations: INodeProperties = {
 };
 
 export const eventFields: INodeProperties[] = [
+	forOperations(R, ['enqueueReactivations'], {
+		displayName: 'Inactive for (Days)',
+		name: 'inactiveDays',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 180,
+		description: 'Patients whose last completed appointment is older than this',
+	}),
+	forOperations(R, ['enqueueReactivations'], {
+		displayName: 'Once per (Days)',
+		name: 'periodDays',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 90,
+		description: 'A patient gets at most one reactivation event in each period of this many days',
+	}),
+	forOperations(R, ['listDeadLetters'], {
+		displayName: 'Since (Minutes)',
+		name: 'sinceMinutes',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 15,
+	}),
 	forOperations(R, ['ack', 'fail', 'skip', 'get'], uuidField('eventId', 'Event ID', 'The event_id of the message the Outbox Trigger emitted')),
 	forOperations(R, ['ack'], {
 		displayName: 'WhatsApp Message ID',
@@ -228,6 +259,14 @@ export async function executeEvent(this: IExecuteFunctions, pool: pg.Pool, opera
 						: {},
 			);
 			return { replayed: ids.length, eventIds: ids };
+		}
+		case 'enqueueReactivations': {
+			const patients = await enqueueReactivations(pool, { inactiveDays: param<number>('inactiveDays'), periodDays: param<number>('periodDays') });
+			return { enqueued: patients.length, patientIds: patients };
+		}
+		case 'listDeadLetters': {
+			const events = await recentDeadLetters(pool, param<number>('sinceMinutes'));
+			return { count: events.length, events } as unknown as IDataObject;
 		}
 		case 'enqueue': {
 			const extra = param<IDataObject>('additionalFields', {});
