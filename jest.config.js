@@ -3,6 +3,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
+	// The end-to-end suite (a real n8n) runs on its own: npm run test:e2e.
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { transpilation: true }],
 	},

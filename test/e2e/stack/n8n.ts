@@ -71,8 +71,11 @@ export async function prepareN8n(options: { bin: string; userFolder: string; por
 	const passwordHash = (
 		await run(node + '/node', ['-e', `process.stdout.write(require(${JSON.stringify(path.join(path.dirname(path.dirname(options.bin)), 'bcryptjs'))}).hashSync(${JSON.stringify(OWNER.password)}, 10))`], { quiet: true })
 	).trim();
+	// Not jest's environment: n8n behaves differently under NODE_ENV=test.
+	const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(NODE_ENV|JEST_|NODE_OPTIONS)/.test(key)));
 	const env: NodeJS.ProcessEnv = {
-		...process.env,
+		...inherited,
+		NODE_ENV: 'production',
 		PATH: `${node}:${process.env.PATH}`,
 		N8N_USER_FOLDER: options.userFolder,
 		N8N_ENCRYPTION_KEY: 'barnum-e2e-encryption-key-0123456789',
@@ -113,8 +116,9 @@ export async function prepareN8n(options: { bin: string; userFolder: string; por
 			child = spawn(options.bin, ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 			child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
 			child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-			const exited = waitExit(child).then(() => {
-				throw new Error(`n8n exited while starting:\n${output.slice(-4000)}`);
+			const started = child;
+			const exited = waitExit(started).then(() => {
+				throw new Error(`n8n exited (${started.exitCode ?? started.signalCode}) while starting:\n${output.slice(-4000)}`);
 			});
 			await Promise.race([until(async () => (await fetch(`${url}/healthz/readiness`)).ok, 'n8n to be ready', 120_000, 250), exited]);
 		},
