@@ -9,6 +9,7 @@ import { apiHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { actionRoutes } from './routes/action';
+import { bookingWebhookRoutes } from './routes/booking-webhook';
 import { healthRoutes } from './routes/health';
 import { internalRoutes } from './routes/internal';
 import { webhookRoutes } from './routes/webhook';
@@ -46,6 +47,23 @@ export function createApp(context: AppContext): express.Express {
 				message: `Too many requests; retry in ${retryAfter} s`,
 			})),
 		]),
+	);
+	app.use('/api/bookings', ...apiHeaders());
+	app.use(
+		bookingWebhookRoutes(pool, {
+			config: config.booking,
+			guestDataKey: config.guestDataKey,
+			logger,
+			metrics,
+			guards: [
+				ipAllowlist(config.booking.ipAllowlist),
+				perIpLimit(config.booking.perMinute, (retryAfter) => ({
+					success: false,
+					error: 'rate_limited',
+					message: `Too many requests; retry in ${retryAfter} s`,
+				})),
+			],
+		}),
 	);
 	app.use('/api/internal', ...apiHeaders());
 	app.use(internalRoutes(config.internalApiSecret, context.dispatcher));

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod/v4';
 import { packageRoot } from '../core/paths';
 import { validateAllowlist } from './http/ip-allowlist';
+import { parseGuestKeyRing } from '../core/resort/guest-crypto';
+import type { CustomOptions } from '../core/signatures/types';
 
 const postgresUrl = z
 	.string()
@@ -17,6 +19,19 @@ const port = z.coerce
 const booleanFlag = z
 	.enum(['true', 'false', '1', '0', 'yes', 'no'])
 	.transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const addressList = z
+	.string()
+	.default('')
+	.transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+	.refine((list) => {
+		try {
+			validateAllowlist(list);
+			return true;
+		} catch {
+			return false;
+		}
+	}, 'must be IP addresses or CIDR ranges separated by commas');
 
 const environment = z.object({
 	PORT: port.default(3000),
@@ -49,18 +64,26 @@ const environment = z.object({
 	TRUST_PROXY: z.string().trim().default('false'),
 	RATE_LIMIT_ACTION_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 	RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-	WEBHOOK_IP_ALLOWLIST: z
-		.string()
-		.default('')
-		.transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
-		.refine((list) => {
-			try {
-				validateAllowlist(list);
-				return true;
-			} catch {
-				return false;
-			}
-		}, 'must be IP addresses or CIDR ranges separated by commas'),
+	WEBHOOK_IP_ALLOWLIST: addressList,
+	// The resort booking-platform receiver (server/routes/booking-webhook.ts, docs/resort.md).
+	BOOKING_WEBHOOK_SECRET: z.string().trim().min(16, 'must be at least 16 characters (use whsec_… or a long random string)').optional(),
+	BOOKING_SIGNATURE_SCHEME: z.enum(['standard-webhooks', 'custom'], 'must be standard-webhooks or custom').default('standard-webhooks'),
+	BOOKING_SIGNATURE_HEADER: z.string().trim().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a header name').default('x-signature'),
+	BOOKING_SIGNATURE_ALGORITHM: z.enum(['sha256', 'sha512'], 'must be sha256 or sha512').default('sha256'),
+	BOOKING_SIGNATURE_ENCODING: z.enum(['hex', 'base64'], 'must be hex or base64').default('hex'),
+	BOOKING_SIGNATURE_PREFIX: z.string().max(64).optional(),
+	BOOKING_TIMESTAMP_HEADER: z.string().trim().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a header name').optional(),
+	BOOKING_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+	BOOKING_IP_ALLOWLIST: addressList,
+	RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+	BOOKING_DB_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(500),
+	GUEST_DATA_KEY: z.string().trim().refine((value) => {
+		try {
+			return parseGuestKeyRing(value) !== undefined;
+		} catch {
+			return false;
+		}
+	}, 'must be 32 random bytes in base64 (openssl rand -base64 32), several separated by commas during a rotation').optional(),
 });
 
 export interface ServerConfig {
@@ -84,6 +107,19 @@ export interface ServerConfig {
 	trustProxy: boolean | number | string;
 	rateLimits: { actionPerMinute: number; webhookPerMinute: number };
 	webhookIpAllowlist: string[];
+	booking: {
+		/** Raw secret text; undefined: the booking receiver refuses all. */
+		secrets?: string;
+		signature: { scheme: 'standard-webhooks' } | { scheme: 'custom'; custom: CustomOptions };
+		toleranceSeconds: number;
+		ipAllowlist: string[];
+		perMinute: number;
+		/** The first retry's wait after a transient database fault; doubles after that. */
+		retryDelayMs: number;
+		bodyLimitBytes: number;
+	};
+	/** Encrypts guests' phone numbers (core/resort/guest-crypto.ts); undefined: the booking receiver refuses all. */
+	guestDataKey?: string;
 	push: {
 		/** Where the dispatcher POSTs events (the seed's N8N_WEBHOOK_BASE_URL); undefined: push is off. */
 		url?: string;
@@ -133,6 +169,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
 		rateLimits: { actionPerMinute: e.RATE_LIMIT_ACTION_PER_MINUTE, webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE },
 		webhookIpAllowlist: e.WEBHOOK_IP_ALLOWLIST,
+		booking: {
+			secrets: e.BOOKING_WEBHOOK_SECRET,
+			signature:
+				e.BOOKING_SIGNATURE_SCHEME === 'custom'
+					? {
+							scheme: 'custom',
+							custom: {
+								signatureHeader: e.BOOKING_SIGNATURE_HEADER,
+								algorithm: e.BOOKING_SIGNATURE_ALGORITHM,
+								encoding: e.BOOKING_SIGNATURE_ENCODING,
+								prefix: e.BOOKING_SIGNATURE_PREFIX,
+								timestampHeader: e.BOOKING_TIMESTAMP_HEADER,
+							},
+						}
+					: { scheme: 'standard-webhooks' },
+			toleranceSeconds: e.BOOKING_TOLERANCE_SECONDS,
+			ipAllowlist: e.BOOKING_IP_ALLOWLIST,
+			perMinute: e.RATE_LIMIT_BOOKING_PER_MINUTE,
+			retryDelayMs: e.BOOKING_DB_RETRY_DELAY_MS,
+			bodyLimitBytes: e.BODY_LIMIT_BYTES,
+		},
+		guestDataKey: e.GUEST_DATA_KEY,
 		push: {
 			url: e.N8N_WEBHOOK_BASE_URL,
 			continuous: e.PUSH_DISPATCHER === 'on',

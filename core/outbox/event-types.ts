@@ -5,6 +5,9 @@ export const KNOWN_EVENT_TYPES = [
 	{ value: 'appointment.no_show', name: 'No-Show Reschedule Prompt', description: 'An hour after a no-show: offer a new time' },
 	{ value: 'appointment.review_request', name: 'Review Request', description: 'Two hours after a completed appointment' },
 	{ value: 'patient.reactivation', name: 'Patient Reactivation', description: 'A patient with no visit in a while' },
+	{ value: 'booking.reminder', name: 'Booking Reminder', description: 'Abandoned booking: reminder #1 (1 h after the guest left) and #2 (24 h later)' },
+	{ value: 'booking.confirmation', name: 'Reservation Confirmation', description: 'A confirmed reservation, at once' },
+	{ value: 'booking.review_request', name: 'Post-Stay Review Request', description: 'After check-out, at the property\'s review time' },
 ] as const;
 
 /** Splits "a.b, c.d" into a clean, de-duplicated list; an empty result means "all types". */

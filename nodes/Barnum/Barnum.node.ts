@@ -17,6 +17,7 @@ import { BarnumError } from '../../core/errors';
 import { barnumConnectionTest } from '../shared/credential-test';
 import { actionLinkFields, actionLinkOperations, executeActionLink } from './resources/action-link';
 import { appointmentFields, appointmentOperations, executeAppointment } from './resources/appointment';
+import { bookingFields, bookingOperations, executeBooking } from './resources/booking';
 import { contactFields, contactOperations, executeContact } from './resources/contact';
 import { eventFields, eventOperations, executeEvent } from './resources/event';
 import { executeWorkflowRecord, workflowRecordFields, workflowRecordOperations } from './resources/workflow-record';
@@ -27,6 +28,7 @@ type Executor = (this: IExecuteFunctions, pool: pg.Pool, operation: string, item
 const EXECUTORS: Record<string, Executor> = {
 	actionLink: executeActionLink,
 	appointment: executeAppointment,
+	booking: executeBooking,
 	contact: executeContact,
 	event: executeEvent,
 	workflowRecord: executeWorkflowRecord,
@@ -59,6 +61,7 @@ export class Barnum implements INodeType {
 				options: [
 					{ name: 'Action Link', value: 'actionLink' },
 					{ name: 'Appointment', value: 'appointment' },
+					{ name: 'Booking', value: 'booking' },
 					{ name: 'Contact', value: 'contact' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'WhatsApp', value: 'whatsapp' },
@@ -72,12 +75,14 @@ export class Barnum implements INodeType {
 			actionLinkOperations,
 			contactOperations,
 			whatsappOperations,
+			bookingOperations,
 			...eventFields,
 			...appointmentFields,
 			...workflowRecordFields,
 			...actionLinkFields,
 			...contactFields,
 			...whatsappFields,
+			...bookingFields,
 		],
 	};
 

@@ -19,7 +19,7 @@ export const whatsappOperations: INodeProperties = {
 		{
 			name: 'Process Inbound Webhook',
 			value: 'processInbound',
-			action: 'Process an inbound whats app webhook',
+			action: 'Process an inbound message webhook',
 			description: 'Record its delivery statuses and act on replies: Confirm/Cancel buttons, yes to a reschedule prompt, STOP/START',
 		},
 		{

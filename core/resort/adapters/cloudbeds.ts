@@ -1,0 +1,62 @@
+import { z } from 'zod/v4';
+import { describeIssues } from '../../webhooks/callback';
+import type { BookingEventType } from '../types';
+import type { PlatformAdapter } from './types';
+
+/**
+ * Cloudbeds' `reservation/status_changed` webhook: {version, event, timestamp (unix seconds),
+ * propertyID, reservationID, status}. It names the reservation and its new status, nothing more —
+ * no guest, no dates. "confirmed" and "checked_in" become reservation_confirmed and
+ * guest_checked_in on the booking of that reservation (which an earlier event, or an n8n workflow
+ * calling Cloudbeds' getReservation, gave its guest and dates); "canceled" cancels its messages;
+ * the other statuses need no message and are answered 200 with the reason.
+ */
+
+const STATUS_EVENT = 'reservation/status_changed';
+const MAPPED: Record<string, BookingEventType> = {
+	confirmed: 'reservation_confirmed',
+	checked_in: 'guest_checked_in',
+	canceled: 'booking_cancelled',
+	cancelled: 'booking_cancelled',
+};
+
+const required = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`) });
+const id = z.union([z.string(required('a string or a number')).trim().min(1, 'must not be empty').max(200), z.number().int().nonnegative()], required('a string or a number'));
+
+const payload = z.object(
+	{
+		version: z.union([z.string(), z.number()]).optional(),
+		event: z.string(required('a string')),
+		timestamp: z.union([z.number().positive(), z.string().regex(/^\d{9,12}(\.\d+)?$/)], required('unix seconds')),
+		propertyID: id,
+		reservationID: id,
+		status: z.string(required('a string')).trim().min(1, 'must not be empty'),
+	},
+	required('a JSON object'),
+);
+
+export const cloudbedsAdapter: PlatformAdapter = {
+	platform: 'cloudbeds',
+	rules: { requireReservationDates: false },
+	normalise({ body, deliveryId }) {
+		const parsed = payload.safeParse(body);
+		if (!parsed.success) return { kind: 'invalid', message: describeIssues(parsed.error) };
+		const p = parsed.data;
+		// Cloudbeds sends no event id: a status change of a reservation at an instant is one event.
+		const eventId = deliveryId ?? `${p.reservationID}:${p.status}:${p.timestamp}`;
+		if (p.event !== STATUS_EVENT) return { kind: 'ignored', eventId, reason: `Cloudbeds event "${p.event}" is not handled` };
+		const type = MAPPED[p.status.toLowerCase()];
+		if (!type) return { kind: 'ignored', eventId, reason: `Cloudbeds status "${p.status}" needs no message` };
+		return {
+			kind: 'event',
+			native: {
+				id: eventId,
+				type,
+				platform: 'cloudbeds',
+				occurredAt: new Date(Number(p.timestamp) * 1000).toISOString(),
+				property: { id: String(p.propertyID) },
+				booking: { id: String(p.reservationID) },
+			},
+		};
+	},
+};
