@@ -62,6 +62,15 @@ export class BarnumPostgresApi implements ICredentialType {
 			displayOptions: { show: { connectionString: [''] } },
 		},
 		{
+			displayName: 'Guest Data Key',
+			name: 'guestDataKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"The resort channel's GUEST_DATA_KEY (base64, 32 bytes; several during a rotation, newest first). Needed to send to guests: their phone numbers are stored encrypted.",
+		},
+		{
 			displayName: 'SSL',
 			name: 'ssl',
 			type: 'options',

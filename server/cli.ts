@@ -86,7 +86,7 @@ program
 			if (!PushDispatcher.configured(config)) {
 				throw new ConfigError('dispatch needs N8N_WEBHOOK_BASE_URL (where to deliver) and WEBHOOK_SECRET (to sign)');
 			}
-			const dispatcher = new PushDispatcher(database.pool, { ...config.push, secrets: config.webhook.secrets }, logger);
+			const dispatcher = new PushDispatcher(database.pool, { ...config.push, secrets: config.webhook.secrets, guestDataKey: config.guestDataKey }, logger);
 			const summary = await dispatcher.runOnce();
 			process.stdout.write(`${JSON.stringify({ success: !summary.endpointGone, ...summary }, null, 2)}\n`);
 		});

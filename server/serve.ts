@@ -17,7 +17,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 	const database = await openDatabase(config, logger);
 	let dispatcher: PushDispatcher | undefined;
 	if (PushDispatcher.configured(config)) {
-		dispatcher = new PushDispatcher(database.pool, { ...config.push, secrets: config.webhook.secrets }, logger);
+		dispatcher = new PushDispatcher(database.pool, { ...config.push, secrets: config.webhook.secrets, guestDataKey: config.guestDataKey }, logger);
 	} else if (config.push.url) {
 		logger.warn('N8N_WEBHOOK_BASE_URL is set but WEBHOOK_SECRET is not: the push dispatcher will not sign, so it stays off');
 	}

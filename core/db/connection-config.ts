@@ -10,6 +10,8 @@ export interface PostgresCredential {
 	user?: string;
 	password?: string;
 	ssl?: 'disable' | 'require' | 'verify-full';
+	/** Opens guests' encrypted phone numbers (resort channel); not a connection setting. */
+	guestDataKey?: string;
 }
 
 /** Turns the credential into a pg connection config; a connection string wins when given. */

@@ -22,6 +22,8 @@ export interface BookingMessage {
 	property: { id: string; external_id: string; name: string; timezone: string; locale: string };
 	template: { name?: string; language: string };
 	fallback_message?: string;
+	/** fallback_message with its placeholders filled (readyToSend). */
+	fallback_text?: string;
 }
 
 export function bookingOf(message: OutboundMessage): BookingMessage | undefined {
@@ -43,3 +45,4 @@ export function revealGuestPhone(message: OutboundMessage, keys: GuestKeyRing): 
 	delete guest.phone_encrypted;
 	return { ...message, booking: { ...booking, guest } };
 }
+

@@ -19,6 +19,8 @@ import type { OutboundMessage } from '../../core/outbox/types';
 import { barnumConnectionTest } from '../shared/credential-test';
 import { nodeLogger } from '../shared/logger';
 import { SAMPLE_MESSAGE } from '../shared/sample-message';
+import { parseGuestKeyRing, type GuestKeyRing } from '../../core/resort/guest-crypto';
+import { readyToSend } from '../../core/resort/ready-to-send';
 
 export class BarnumOutboxTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -141,11 +143,16 @@ export class BarnumOutboxTrigger implements INodeType {
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const credential = (await this.getCredentials('barnumPostgresApi')) as PostgresCredential;
 		let config;
+		let guestKeys: GuestKeyRing | undefined;
 		try {
 			config = connectionConfig(credential);
+			guestKeys = parseGuestKeyRing(credential.guestDataKey);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
+		// Guests' phone numbers leave the database encrypted; they are opened here, just before sending.
+		const reveal = (message: OutboundMessage): IDataObject =>
+			readyToSend(message, guestKeys) as unknown as IDataObject;
 		const eventTypes = parseEventTypes(
 			this.getNodeParameter('eventTypes', []) as string[],
 			this.getNodeParameter('otherEventTypes', '') as string,
@@ -156,7 +163,7 @@ export class BarnumOutboxTrigger implements INodeType {
 			// The editor's test: show what the next event would look like, without claiming it.
 			const manualTriggerFunction = async () => {
 				const message = (await peekMessage(pool, eventTypes)) ?? SAMPLE_MESSAGE;
-				this.emit([[{ json: message as unknown as IDataObject }]]);
+				this.emit([[{ json: reveal(message) }]]);
 			};
 			return { manualTriggerFunction, closeFunction: () => pool.end() };
 		}
@@ -174,7 +181,7 @@ export class BarnumOutboxTrigger implements INodeType {
 
 		const emit = async (messages: OutboundMessage[]): Promise<ExecutionOutcome> => {
 			const done = this.helpers.createDeferredPromise<IRun>();
-			this.emit([messages.map((message) => ({ json: message as unknown as IDataObject }))], undefined, done);
+			this.emit([messages.map((message) => ({ json: reveal(message) }))], undefined, done);
 			const run = (await done.promise) as IRun | undefined;
 			if (!run) return undefined;
 			const error = run.data?.resultData?.error;

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { OutboxConsumer } from '../../core/outbox/consumer';
 import { claimEvents } from '../../core/outbox/operations';
 import { secretKeys } from '../../core/signatures/secret-list';
+import { parseGuestKeyRing } from '../../core/resort/guest-crypto';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../logger';
 import { type PushSummary, type PushTarget, pushEvents } from './push-delivery';
@@ -19,10 +20,10 @@ export class PushDispatcher {
 
 	constructor(
 		private readonly pool: pg.Pool,
-		private readonly config: ServerConfig['push'] & { secrets?: string; listenUrl?: string; listenConfig?: pg.ClientConfig },
+		private readonly config: ServerConfig['push'] & { secrets?: string; guestDataKey?: string },
 		private readonly logger: Logger,
 	) {
-		this.target = { url: config.url!, keys: secretKeys(config.secrets), timeoutMs: config.timeoutMs };
+		this.target = { url: config.url!, keys: secretKeys(config.secrets), timeoutMs: config.timeoutMs, guestKeys: parseGuestKeyRing(config.guestDataKey) };
 	}
 
 	static configured(config: ServerConfig): boolean {

@@ -4,9 +4,13 @@ import { ackEvents, failEvent, releaseEvents, type FailOutcome } from '../../cor
 import type { ClaimedEvent } from '../../core/outbox/types';
 import { sign } from '../../core/signatures';
 import type { Logger } from '../logger';
+import type { GuestKeyRing } from '../../core/resort/guest-crypto';
+import { readyToSend } from '../../core/resort/ready-to-send';
 
 export interface PushTarget {
 	url: string;
+	/** Opens guests' encrypted phone numbers before the message leaves (resort channel). */
+	guestKeys?: GuestKeyRing;
 	/** HMAC keys (core/signatures/secret-list.ts): the first one signs. */
 	keys: Uint8Array[];
 	timeoutMs: number;
@@ -98,7 +102,7 @@ export function deliveryHeaders(body: string, key: Uint8Array, delivery: { id: s
 type PostOutcome = { ok: true } | { ok: false; status?: number; error: string; retryAfterSeconds?: number };
 
 async function postOne(event: ClaimedEvent, target: PushTarget): Promise<PostOutcome> {
-	const body = JSON.stringify(event.message);
+	const body = JSON.stringify(readyToSend(event.message, target.guestKeys));
 	const headers = deliveryHeaders(body, target.keys[0], { id: event.id, eventType: event.eventType });
 	try {
 		const response = await fetch(target.url, {

@@ -41,10 +41,10 @@ CREATE TABLE properties (
     CONSTRAINT properties_review_delay_not_negative CHECK (review_delay >= interval '0'),
   -- Approved WhatsApp template per message (reminder_1, reminder_2, confirmation, review_request).
   whatsapp_templates jsonb NOT NULL DEFAULT jsonb_build_object(
-    'reminder_1', 'booking_reminder_1',
-    'reminder_2', 'booking_reminder_2',
-    'confirmation', 'reservation_confirmation',
-    'review_request', 'post_stay_review')
+    'reminder_1', 'barnum_booking_reminder',
+    'reminder_2', 'barnum_booking_reminder',
+    'confirmation', 'barnum_reservation_confirmation',
+    'review_request', 'barnum_post_stay_review')
     CONSTRAINT properties_whatsapp_templates_object CHECK (jsonb_typeof(whatsapp_templates) = 'object'),
   -- Sent instead when WhatsApp answers 132001 (template does not exist); {{placeholders}} are filled
   -- by core/resort/fallback.ts.
@@ -484,7 +484,8 @@ BEGIN
                                 'phone_encrypted', g.phone_encrypted) END,
            'property', jsonb_build_object('id', pr.id, 'external_id', pr.external_id, 'name', pr.name,
                                           'timezone', pr.timezone, 'locale', pr.locale),
-           'template', jsonb_build_object('name', pr.whatsapp_templates ->> v_kind, 'language', coalesce(g.locale, pr.locale)),
+           -- Meta names languages pt_PT, en, pt_BR, es: the locale with an underscore.
+           'template', jsonb_build_object('name', pr.whatsapp_templates ->> v_kind, 'language', replace(coalesce(g.locale, pr.locale), '-', '_')),
            'fallback_message', pr.fallback_messages ->> v_kind),
          g.id
     INTO v_message, v_guest_id

@@ -103,7 +103,7 @@ describe('at rest', () => {
 		await makeDue(db, bookingId);
 		const message = (await peekMessage(db.app, ['booking.reminder'])) as OutboundMessage;
 		const booking = bookingOf(message)!;
-		expect(booking.template).toEqual({ name: expect.stringMatching(/^booking_reminder_[12]$/), language: 'pt-PT' });
+		expect(booking.template).toEqual({ name: 'barnum_booking_reminder', language: 'pt_PT' });
 		expect(booking.property).toMatchObject({ external_id: 'praia-azul', name: 'Hotel Praia Azul', timezone: 'Europe/Lisbon' });
 		const text = fallbackMessage(message, TEMPLATE_NOT_FOUND);
 		expect(text).toMatch(/^Hi Ana Costa, (your stay at Hotel Praia Azul is still waiting|the dates you chose at Hotel Praia Azul)/);
