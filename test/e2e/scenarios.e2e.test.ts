@@ -1,6 +1,8 @@
 import { chromium, type Browser } from 'playwright-core';
 import { startStack, type Stack } from './stack/stack';
 import { until } from './stack/run';
+import { sign } from '../../core/signatures';
+import { secretKeys } from '../../core/signatures/secret-list';
 
 let stack: Stack;
 let browser: Browser;
@@ -166,6 +168,33 @@ test('5. WhatsApp 131026 dead-letters the event with the reason; 130429 is retri
 	await makeDue(retried.id);
 	const delivered = await waitForStatus(throttled, 'appointment.pre_confirmed', 'sent');
 	expect(delivered.whatsapp_message_id).toMatch(/^wamid\./);
+});
+
+test('6. resort: an abandoned booking gets reminder #1; confirmed before +24 h, reminder #2 never goes out', async () => {
+	const guestPhone = '+351913333333';
+	let n = 0;
+	const post = async (event: Record<string, unknown>) => {
+		const body = JSON.stringify({ id: `evt_e2e_${++n}`, occurredAt: new Date().toISOString(), property: { id: 'praia-azul', name: 'Hotel Praia Azul', timezone: 'Europe/Lisbon' }, ...event });
+		const headers = { 'content-type': 'application/json', ...sign('standard-webhooks', {}, body, { secret: secretKeys(stack.secrets.bookingWebhook)[0], id: `msg_e2e_${n}` }) };
+		const res = await fetch(`${stack.server.url}/api/bookings/webhook`, { method: 'POST', headers, body });
+		if (!res.ok) throw new Error(`booking webhook answered ${res.status}: ${await res.text()}`);
+		return res.json();
+	};
+	await post({ type: 'booking_started', booking: { id: 'BK-E2E-1', checkIn: '2031-07-10', checkOut: '2031-07-14', adults: 2 }, guest: { name: 'Ana Costa', phone: guestPhone, locale: 'pt-PT' } });
+	const abandoned = (await post({ type: 'booking_abandoned', booking: { id: 'BK-E2E-1' } })) as { bookingId: string };
+	const bookingId = abandoned.bookingId;
+	const reminders = async () =>
+		(await stack.db.query("SELECT id, status, payload->>'number' AS number FROM whatsapp_events WHERE entity_id = $1 AND event_type = 'booking.reminder' ORDER BY created_at", [bookingId])).rows;
+	await until(async () => (await reminders()).some((r) => r.number === '1' && r.status === 'sent'), 'reminder #1 to be sent', 60_000);
+	await post({ type: 'reservation_confirmed', booking: { id: 'BK-E2E-1', checkIn: '2031-07-10', checkOut: '2031-07-14', confirmationCode: 'PA-7731' } });
+	await until(async () => (await stack.db.query("SELECT status FROM whatsapp_events WHERE entity_id = $1 AND event_type = 'booking.confirmation'", [bookingId])).rows[0]?.status === 'sent', 'the confirmation', 60_000);
+	const second = (await reminders()).find((r) => r.number === '2');
+	expect(second?.status).toBe('cancelled');
+	await makeDue(second!.id);
+	await new Promise((r) => setTimeout(r, 3000));
+	const toGuest = (await sandboxMessages()).filter((m) => m.to === guestPhone.slice(1) || JSON.stringify(m).includes(guestPhone.slice(1)));
+	const templates = toGuest.map((m) => JSON.stringify(m).match(/barnum_(booking_reminder|reservation_confirmation)/)?.[0]);
+	expect(templates.sort()).toEqual(['barnum_booking_reminder', 'barnum_reservation_confirmation']);
 });
 
 test('7. n8n killed mid-batch (SIGKILL) and restarted: every event is delivered, none lost', async () => {

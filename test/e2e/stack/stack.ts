@@ -21,6 +21,7 @@ export interface Stack {
 	sandbox: RunningSandbox;
 	n8n: N8n;
 	workflows: Record<string, string>;
+	secrets: { bookingWebhook: string };
 	stop(): Promise<void>;
 }
 
@@ -59,7 +60,13 @@ export async function startStack(): Promise<Stack> {
 			[serverUrl],
 		);
 
-		const secrets = { accessToken: 'e2e-whatsapp-access-token', appSecret: 'e2e-meta-app-secret-0123456789', verifyToken: 'e2e-verify-token' };
+		const secrets = {
+			accessToken: 'e2e-whatsapp-access-token',
+			appSecret: 'e2e-meta-app-secret-0123456789',
+			verifyToken: 'e2e-verify-token',
+			bookingWebhook: `whsec_${Buffer.from('e2e-booking-webhook-secret-32byte').toString('base64')}`,
+			guestDataKey: Buffer.from('e2e-guest-data-key-of-32-bytes!!').toString('base64'),
+		};
 		say('starting the WhatsApp sandbox');
 		const sandbox = await startSandbox({
 			accessToken: secrets.accessToken,
@@ -78,6 +85,8 @@ export async function startStack(): Promise<Stack> {
 				DATABASE_URL: withCredentials(pgServer.adminUrl, 'barnum_server', 'e2e-server-password'),
 				LOG_LEVEL: 'warn',
 				RATE_LIMIT_ACTION_PER_MINUTE: '10000',
+				BOOKING_WEBHOOK_SECRET: secrets.bookingWebhook,
+				GUEST_DATA_KEY: secrets.guestDataKey,
 			}),
 			pino({ level: 'warn' }),
 		);
@@ -94,7 +103,8 @@ export async function startStack(): Promise<Stack> {
 			.replace('${WHATSAPP_PHONE_NUMBER_ID}', '100000000000001')
 			.replace('${WHATSAPP_BASE_URL}', sandbox.url)
 			.replace('${WHATSAPP_APP_SECRET}', secrets.appSecret)
-			.replace('${WHATSAPP_VERIFY_TOKEN}', secrets.verifyToken);
+			.replace('${WHATSAPP_VERIFY_TOKEN}', secrets.verifyToken)
+			.replace('${GUEST_DATA_KEY}', secrets.guestDataKey);
 		const credentialsFile = path.join(base, 'credentials.json');
 		writeFileSync(credentialsFile, credentials);
 		say('importing credentials and the bundled workflows, publishing them');
@@ -111,7 +121,7 @@ export async function startStack(): Promise<Stack> {
 		await n8n.start();
 		stopping.push(() => n8n.stop());
 		say(`ready: n8n ${n8n.url}, server ${server.url}, sandbox ${sandbox.url}`);
-		return { db: admin, server, sandbox, n8n, workflows, stop };
+		return { db: admin, server, sandbox, n8n, workflows, secrets, stop };
 	} catch (error) {
 		await stop();
 		throw error;
