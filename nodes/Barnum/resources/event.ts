@@ -13,6 +13,7 @@ import {
 } from '../../../core/outbox/operations';
 import type { FailureKind } from '../../../core/outbox/types';
 import { forOperations, uuidField } from './fields';
+import { jsonParameter } from '../../shared/json-parameter';
 
 const R = 'event';
 
@@ -190,21 +191,14 @@ export const eventFields: INodeProperties[] = [
 
 function parsePayload(raw: unknown): Record<string, unknown> {
 	if (raw === undefined || raw === '' || raw === null) return {};
-	const value = typeof raw === 'string' ? jsonOrUndefined(raw) : raw;
+	// Invalid JSON reads as undefined, reported below as "must be a JSON object".
+	const value = jsonParameter(raw);
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 		throw new BarnumError('invalid_input', 'Payload must be a JSON object, e.g. {"campaign": "spring"}', { field: 'payload' });
 	}
 	return value as Record<string, unknown>;
 }
 
-/** Invalid JSON reads as undefined, which parsePayload reports as "must be a JSON object". */
-function jsonOrUndefined(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-}
 
 export async function executeEvent(this: IExecuteFunctions, pool: pg.Pool, operation: string, i: number): Promise<IDataObject> {
 	const param = <T>(name: string, fallback?: T) => this.getNodeParameter(name, i, fallback) as T;

@@ -6,6 +6,7 @@ import { processInboundWebhook } from '../../../core/whatsapp/inbound';
 import { recordDeliveryStatus, statusesFromWebhook, type DeliveryStatus } from '../../../core/whatsapp/statuses';
 import type { WhatsAppConfig } from '../../../core/whatsapp/types';
 import { forOperations } from './fields';
+import { jsonParameter } from '../../shared/json-parameter';
 
 const R = 'whatsapp';
 
@@ -179,14 +180,14 @@ function list<T>(value: unknown, key: string): T[] {
 
 export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, operation: string, i: number): Promise<IDataObject> {
 	if (operation === 'processInbound') {
-		const results = await processInboundWebhook(pool, parseBody(this.getNodeParameter('webhookBody', i)));
+		const results = await processInboundWebhook(pool, jsonParameter(this.getNodeParameter('webhookBody', i)));
 		const unhandled = results.filter((r) => r.kind === 'message' && (r.outcome === 'needs a person' || r.outcome === 'refused'));
 		return { handled: results.length - unhandled.length, needsAPerson: unhandled.length, results } as unknown as IDataObject;
 	}
 	if (operation === 'recordStatus') {
 		const reports =
 			this.getNodeParameter('statusSource', i) === 'webhook'
-				? statusesFromWebhook(parseBody(this.getNodeParameter('webhookBody', i)))
+				? statusesFromWebhook(jsonParameter(this.getNodeParameter('webhookBody', i)))
 				: [
 						{
 							wamid: String(this.getNodeParameter('wamid', i)),
@@ -230,15 +231,6 @@ export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, op
 		});
 	}
 	return outcome as unknown as IDataObject;
-}
-
-function parseBody(value: unknown): unknown {
-	if (typeof value !== 'string') return value;
-	try {
-		return JSON.parse(value);
-	} catch {
-		return undefined;
-	}
 }
 
 function timestamp(value: string): Date {
