@@ -13,6 +13,8 @@ export class WhatsAppApiError extends Error {
 
 	/** "(#131026) Message undeliverable" — Meta's own spelling, recognisable in logs and dead letters. */
 	get summary(): string {
-		return `${this.code !== undefined ? `(#${this.code}) ` : ''}${this.message}${this.details ? `: ${this.details}` : ''}`;
+		// Meta's own messages often start with the code already: "(#130429) Rate limit hit".
+		const prefix = this.code !== undefined && !this.message.startsWith(`(#${this.code})`) ? `(#${this.code}) ` : '';
+		return `${prefix}${this.message}${this.details ? `: ${this.details}` : ''}`;
 	}
 }

@@ -3,9 +3,9 @@
 WITH upsert AS (
   INSERT INTO whatsapp_messages AS m (wamid, status, status_at, error_code, error_title,
                                       sent_at, delivered_at, read_at, failed_at)
-  VALUES ($1, $2, $3, $4, $5,
-          CASE WHEN $2 = 'sent' THEN $3 END, CASE WHEN $2 = 'delivered' THEN $3 END,
-          CASE WHEN $2 = 'read' THEN $3 END, CASE WHEN $2 = 'failed' THEN $3 END)
+  VALUES ($1::text, $2::text, $3::timestamptz, $4::integer, $5::text,
+          CASE WHEN $2::text = 'sent' THEN $3::timestamptz END, CASE WHEN $2::text = 'delivered' THEN $3::timestamptz END,
+          CASE WHEN $2::text = 'read' THEN $3::timestamptz END, CASE WHEN $2::text = 'failed' THEN $3::timestamptz END)
   ON CONFLICT (wamid) DO UPDATE
      SET status = CASE WHEN barnum_delivery_rank(EXCLUDED.status) > barnum_delivery_rank(m.status) THEN EXCLUDED.status ELSE m.status END,
          status_at = CASE WHEN barnum_delivery_rank(EXCLUDED.status) > barnum_delivery_rank(m.status) THEN EXCLUDED.status_at ELSE m.status_at END,
@@ -17,4 +17,4 @@ WITH upsert AS (
          failed_at = coalesce(m.failed_at, EXCLUDED.failed_at)
   RETURNING m.wamid, m.status, m.event_id, (xmax = 0) AS inserted
 )
-SELECT wamid, status, event_id, status = $2 AS applied FROM upsert
+SELECT wamid, status, event_id, status = $2::text AS applied FROM upsert

@@ -212,3 +212,14 @@ test('7. n8n killed mid-batch (SIGKILL) and restarted: every event is delivered,
 	for (const id of ids) expect(wamids.has((await eventOf(id, 'appointment.pre_confirmed')).whatsapp_message_id)).toBe(true);
 	expect(states.filter((s) => s !== 'sent').length).toBeGreaterThan(0);
 });
+
+test('8. no execution of a bundled workflow failed (those cut off by the SIGKILL aside)', async () => {
+	const failures = [];
+	for (const [name, id] of Object.entries(stack.workflows)) {
+		for (const execution of await stack.n8n.executions(id)) {
+			if (execution.status === 'error') failures.push(`${name}: execution ${execution.id}`);
+		}
+	}
+	expect(failures).toEqual([]);
+	expect((await stack.n8n.executions(stack.workflows['whatsapp-inbound'])).filter((e) => e.status === 'success').length).toBeGreaterThan(3);
+});
