@@ -12,7 +12,6 @@ let db: TestDatabase;
 let sandbox: RunningSandbox;
 let config: WhatsAppConfig;
 let clinic: Awaited<ReturnType<typeof seedClinic>>;
-const webhooks: unknown[] = [];
 
 beforeAll(async () => {
 	db = await freshDatabase();
