@@ -38,7 +38,9 @@ due AS (
 judged AS (
   SELECT e.id, barnum_event_skip_reason(e) AS reason
     FROM whatsapp_events e
-   WHERE e.id IN (SELECT id FROM expired UNION ALL SELECT id FROM due)
+   -- An array, not IN (subquery): the planner cannot estimate the LIMIT above and would otherwise
+   -- scan the whole table on every claim when most rows are pending.
+   WHERE e.id = ANY (ARRAY(SELECT id FROM expired UNION ALL SELECT id FROM due))
 ),
 skipped AS (
   UPDATE whatsapp_events e
