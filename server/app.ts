@@ -28,6 +28,8 @@ export function createApp(context: AppContext): express.Express {
 	const metrics = context.metrics ?? createMetrics(pool);
 	const app = express();
 	app.disable('x-powered-by');
+	// Every response is no-store and most are unique: an ETag would never be used.
+	app.set('etag', false);
 	app.set('trust proxy', config.trustProxy);
 	app.use(requestLog(logger));
 	app.use(metrics.timing);

@@ -15,16 +15,26 @@ function page(locale: Locale, title: string, body: string, footer?: string): str
 	return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><title>${escapeHtml(title)}</title><style>${STYLES}</style></head><body><main aria-labelledby="title">${body}${footer ? `<footer>${escapeHtml(footer)}</footer>` : ''}</main></body></html>`;
 }
 
+// Building an Intl.DateTimeFormat costs more than rendering the page, and each one holds native
+// memory: one per locale and timezone, kept.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function when(appointment: LinkAppointment, locale: Locale): string {
-	return new Intl.DateTimeFormat(locale, {
-		timeZone: appointment.timezone,
-		weekday: 'long',
-		day: 'numeric',
-		month: 'long',
-		year: 'numeric',
-		hour: '2-digit',
-		minute: '2-digit',
-	}).format(appointment.startsAt);
+	const key = `${locale}|${appointment.timezone}`;
+	let format = formats.get(key);
+	if (!format) {
+		format = new Intl.DateTimeFormat(locale, {
+			timeZone: appointment.timezone,
+			weekday: 'long',
+			day: 'numeric',
+			month: 'long',
+			year: 'numeric',
+			hour: '2-digit',
+			minute: '2-digit',
+		});
+		formats.set(key, format);
+	}
+	return format.format(appointment.startsAt);
 }
 
 function details(appointment: LinkAppointment, locale: Locale, m: Messages): string {
