@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Barnum's outbox claim+ack against graphile-worker and pg-boss, side by side on one embedded
 // PostgreSQL: throughput with one transaction per event, throughput batched, and commit→claim
-// latency. See docs/performance.md. Run through bench/run-outbox.sh (builds dist/ first).
+// latency. See docs/performance.md. Run through bench/run-outbox.sh (compiles into .bench-dist/ first).
 //
 //   node bench/outbox-bench.mjs [--events 100000] [--samples 1000] [--concurrency 4] [--batch 500]
-//                               [--runs 2] [--systems barnum,graphile-worker,pg-boss[,barnum-proposed]]
+//                               [--runs 2] [--systems barnum,graphile-worker,pg-boss]
 //                               [--phases single,batch,latency,latency-polling] [--out results.json]
 //
 // Every measurement gets a fresh database on the same server (bulk pre-load, VACUUM ANALYZE,
@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { BENCH_DIR, ROOT, requireFromRoot, now } from './outbox/common.mjs';
+import { BENCH_DIR, DIST, ROOT, requireFromRoot, now } from './outbox/common.mjs';
 
 const { values: args } = parseArgs({
 	options: {
@@ -65,7 +65,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 async function startServer() {
 	if (process.env.BENCH_DATABASE_URL) return { maintenanceUrl: process.env.BENCH_DATABASE_URL, embedded: false };
-	const { startEmbeddedPostgres } = requireFromRoot(path.join(ROOT, 'dist/server/db/embedded-postgres.js'));
+	const { startEmbeddedPostgres } = requireFromRoot(path.join(DIST, 'server/db/embedded-postgres.js'));
 	baseDir = mkdtempSync(path.join(os.tmpdir(), 'barnum-bench-pg-'));
 	// Durable defaults (fsync and synchronous_commit on): not the `ephemeral` test settings.
 	cluster = await startEmbeddedPostgres({ baseDir, port: 0, database: 'postgres' });
@@ -138,8 +138,7 @@ async function facts(maintenanceUrl) {
 // ---------------------------------------------------------------------------------------------
 function runChild(system, task, url, options) {
 	return new Promise((resolve, reject) => {
-		// barnum-proposed: Barnum with the claim SQL change proposed in docs/performance.md.
-		const env = system === 'barnum-proposed' ? { ...process.env, BENCH_BARNUM_PROPOSED: '1' } : process.env;
+		const env = process.env;
 		const child = spawn(process.execPath, [path.join(BENCH_DIR, 'outbox/child.mjs'), system, task, url, JSON.stringify(options)], {
 			stdio: ['ignore', 'pipe', 'inherit'],
 			env,
@@ -174,8 +173,7 @@ async function findPostmaster(maintenanceUrl) {
 const TASKS = {
 	single: { task: 'throughput', options: () => ({ ...opts, ...cpuAccounting, batch: 1 }) },
 	batch: { task: 'throughput', options: () => ({ ...opts, ...cpuAccounting }) },
-	// OutboxConsumer calls claimEvents itself: the proposed SQL only changes the throughput runs.
-	latency: { task: 'latency', options: () => ({ ...opts }), skip: ['barnum-proposed'] },
+	latency: { task: 'latency', options: () => ({ ...opts }) },
 	'latency-polling': { task: 'latencyPolling', options: () => ({ ...opts }), only: ['pg-boss'] },
 };
 
@@ -223,7 +221,6 @@ const fmtRate = (r) => (r ? Math.round(opts.events / r.seconds).toLocaleString('
 function table(results) {
 	const label = {
 		barnum: 'Barnum',
-		'barnum-proposed': 'Barnum + proposed claim SQL',
 		'graphile-worker': 'graphile-worker',
 		'pg-boss': 'pg-boss',
 	};

@@ -1,10 +1,10 @@
-// Barnum's outbox, driven through its compiled code (dist/): claimEvents + ackEvents, and
+// Barnum's outbox, driven through its compiled code (.bench-dist/): claimEvents + ackEvents, and
 // OutboxConsumer for the LISTEN/NOTIFY latency.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, requireFromRoot, now, sleep, settle, closedLoopLatency, cpuMeter, Samples } from './common.mjs';
+import { DIST, ROOT, requireFromRoot, now, sleep, settle, closedLoopLatency, cpuMeter, Samples } from './common.mjs';
 
-const dist = (p) => requireFromRoot(path.join(ROOT, 'dist', p));
+const dist = (p) => requireFromRoot(path.join(DIST, p));
 const { claimEvents, ackEvents } = dist('core/outbox/operations.js');
 const { OutboxConsumer } = dist('core/outbox/consumer.js');
 const { migrate } = dist('core/db/migrate.js');
@@ -18,32 +18,11 @@ export const name = 'barnum';
 //   BENCH_BARNUM_CLAIM_SQL / BENCH_BARNUM_ACK_SQL  a file used instead of claim-events.sql / ack-events.sql
 //   BENCH_BARNUM_SETUP_SQL                         SQL run once after the migrations (e.g. an index change)
 //   BENCH_BARNUM_PREPARED=1                        send claim and ack as named prepared statements
-//   BENCH_BARNUM_PROPOSED=1                        today's claim-events.sql with the change proposed in
-//                                                  docs/performance.md (system "barnum-proposed")
-// Unset (the default), the benchmark calls claimEvents/ackEvents from dist/ unchanged.
+// Unset (the default), the benchmark calls claimEvents/ackEvents as compiled, unchanged.
 const text = (name, override) => override ?? readFileSync(path.join(ROOT, 'sql', 'queries', `${name}.sql`), 'utf8');
 
-/**
- * The proposed claim: `judged` looks the claimed ids up with `= ANY (ARRAY(...))` instead of
- * `IN (subquery)`. The subquery's row count is unknown to the planner (LIMIT greatest($2 - ...)),
- * so it guesses 10 % of the pending rows and, on a table of a few thousand to some tens of
- * thousands of rows, hashes a sequential scan of the whole table on every claim. An array
- * parameter is estimated at a handful of rows, so every step is a primary-key lookup.
- */
-export function proposedClaimSql() {
-	const current = text('claim-events');
-	const before = 'WHERE e.id IN (SELECT id FROM expired UNION ALL SELECT id FROM due)';
-	const after = 'WHERE e.id = ANY (ARRAY(SELECT id FROM expired UNION ALL SELECT id FROM due))';
-	if (!current.includes(before)) throw new Error(`claim-events.sql no longer contains "${before}": update proposedClaimSql()`);
-	return current.replace(before, after);
-}
-
 const variant = {
-	claim: process.env.BENCH_BARNUM_CLAIM_SQL
-		? readFileSync(process.env.BENCH_BARNUM_CLAIM_SQL, 'utf8')
-		: process.env.BENCH_BARNUM_PROPOSED === '1'
-			? proposedClaimSql()
-			: null,
+	claim: process.env.BENCH_BARNUM_CLAIM_SQL ? readFileSync(process.env.BENCH_BARNUM_CLAIM_SQL, 'utf8') : null,
 	ack: process.env.BENCH_BARNUM_ACK_SQL ? readFileSync(process.env.BENCH_BARNUM_ACK_SQL, 'utf8') : null,
 	setup: process.env.BENCH_BARNUM_SETUP_SQL ?? null,
 	prepared: process.env.BENCH_BARNUM_PREPARED === '1',
@@ -129,7 +108,7 @@ export async function throughput(url, options) {
 		...(experimental
 			? {
 					experiment: {
-						claim: process.env.BENCH_BARNUM_CLAIM_SQL ?? (process.env.BENCH_BARNUM_PROPOSED === '1' ? 'proposed' : null),
+						claim: process.env.BENCH_BARNUM_CLAIM_SQL ?? null,
 						ack: process.env.BENCH_BARNUM_ACK_SQL ?? null,
 						setup: variant.setup,
 						prepared: variant.prepared,

@@ -6,8 +6,6 @@ const options = JSON.parse(json ?? '{}');
 
 const modules = {
 	barnum: './barnum.mjs',
-	// The same code with the proposed claim SQL (the parent sets BENCH_BARNUM_PROPOSED=1).
-	'barnum-proposed': './barnum.mjs',
 	'graphile-worker': './graphile.mjs',
 	'pg-boss': './pgboss.mjs',
 };

@@ -8,8 +8,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT = path.resolve(BENCH_DIR, '..');
 
-/** require() relative to the Barnum package root: its compiled dist/ and its own `pg`. */
+/** require() relative to the Barnum package root: its compiled code and its own `pg`. */
 export const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
+/** Where bench/run-outbox.sh compiled the project (BENCH_DIST to use another build, e.g. dist). */
+export const DIST = path.resolve(ROOT, process.env.BENCH_DIST ?? '.bench-dist');
 
 export const now = () => performance.now();
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -15,7 +15,7 @@ function typesParam(eventTypes: string[] | undefined): string[] | null {
 }
 
 interface ClaimRow {
-	/** NULL on the single row of counts returned when nothing was claimed. */
+	/** NULL on the last row, which carries the counts. */
 	id: string | null;
 	event_type: string;
 	entity_type: string;
@@ -53,8 +53,8 @@ export async function claimEvents(db: Queryable, options: ClaimOptions): Promise
 		leaseExpiresAt: row.locked_until,
 		message: row.message,
 	}));
-	// The counts ride on every returned row (on a row of counts alone when nothing was claimed).
-	return { events, skipped: rows[0]?.skipped_count ?? 0, deferred: rows[0]?.deferred_count ?? 0 };
+	const counts = rows.find((row) => row.id === null);
+	return { events, skipped: counts?.skipped_count ?? 0, deferred: counts?.deferred_count ?? 0 };
 }
 
 export type AckOutcome = 'sent' | 'pending' | 'processing' | 'dead_letter' | 'skipped' | 'cancelled' | 'missing';

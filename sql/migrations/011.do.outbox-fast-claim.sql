@@ -163,7 +163,7 @@ DROP FUNCTION barnum_event_message_clinic(whatsapp_events, boolean);
 --   3. re-checks each entity's state, skipping what no longer warrants a message (with the reason)
 --      and leasing the rest, in one update;
 --   4. returns each leased event with its outbound message (action-link tokens are created here).
--- One row per leased event; when none was leased, one row with a NULL id still carries the counts.
+-- One row per leased event, then one row with a NULL id that carries the counts (skipped, deferred).
 CREATE FUNCTION barnum_claim_events(p_event_types text[], p_limit integer, p_lease_seconds double precision, p_consumer text)
 RETURNS TABLE (
   id uuid, event_type text, entity_type text, entity_id uuid, workflow_id uuid,
@@ -181,11 +181,14 @@ AS $$
 #variable_conflict use_column
 DECLARE
   v_settings barnum_settings;
-  v_quiet_ends timestamptz := barnum_quiet_hours_end(now());
-  v_ids uuid[];
+  v_quiet_ends timestamptz;
   v_deferred integer := 0;
-  v_leased integer;
+  v_lease tid[];
+  v_skip tid[];
+  v_reasons text[];
 BEGIN
+  SELECT * INTO v_settings FROM barnum_settings;
+  v_quiet_ends := barnum_quiet_hours_end_in(now(), v_settings.timezone, v_settings.quiet_hours_start, v_settings.quiet_hours_end);
   IF v_quiet_ends > now() THEN
     UPDATE whatsapp_events e
        SET scheduled_for = v_quiet_ends, status_reason = 'deferred to the end of quiet hours'
@@ -194,70 +197,75 @@ BEGIN
     GET DIAGNOSTICS v_deferred = ROW_COUNT;
   END IF;
 
-  v_ids := ARRAY(
-    SELECT e.id
+  -- Lock and judge. Rows are then addressed by tuple id: locked, they cannot move, and the
+  -- updates below need no index lookup and no join the planner could misjudge.
+  WITH expired AS (
+    -- Leases that ran out come first: their consumer died mid-delivery.
+    SELECT e.ctid AS tid, e AS event
       FROM whatsapp_events e
      WHERE e.status = 'processing' AND e.locked_until < now()
        AND (p_event_types IS NULL OR e.event_type = ANY (p_event_types))
      ORDER BY e.locked_until
      LIMIT p_limit
-       FOR UPDATE SKIP LOCKED);
-  IF cardinality(v_ids) < p_limit THEN
-    v_ids := v_ids || ARRAY(
-      SELECT e.id
-        FROM whatsapp_events e
-       WHERE e.status = 'pending' AND e.scheduled_for <= now()
-         AND (v_quiet_ends <= now() OR NOT e.respect_quiet_hours)
-         AND (p_event_types IS NULL OR e.event_type = ANY (p_event_types))
-       ORDER BY e.scheduled_for
-       LIMIT p_limit - cardinality(v_ids)
-         FOR UPDATE SKIP LOCKED);
-  END IF;
-  IF cardinality(v_ids) = 0 THEN
-    RETURN QUERY SELECT NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::uuid, NULL::integer, NULL::integer,
-                        NULL::integer, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, 0, v_deferred;
-    RETURN;
+       FOR UPDATE SKIP LOCKED
+  ),
+  due AS (
+    SELECT e.ctid AS tid, e AS event
+      FROM whatsapp_events e
+     WHERE e.status = 'pending' AND e.scheduled_for <= now()
+       AND (v_quiet_ends <= now() OR NOT e.respect_quiet_hours)
+       AND (p_event_types IS NULL OR e.event_type = ANY (p_event_types))
+     ORDER BY e.scheduled_for
+     LIMIT p_limit - (SELECT count(*) FROM expired)
+       FOR UPDATE SKIP LOCKED
+  ),
+  judged AS (
+    SELECT l.tid, barnum_event_skip_reason(l.event) AS reason
+      FROM (SELECT x.tid, x.event FROM expired x UNION ALL SELECT d.tid, d.event FROM due d) l
+  )
+  SELECT coalesce(array_agg(j.tid) FILTER (WHERE j.reason IS NULL), '{}'),
+         array_agg(j.tid) FILTER (WHERE j.reason IS NOT NULL),
+         array_agg(j.reason) FILTER (WHERE j.reason IS NOT NULL)
+    INTO v_lease, v_skip, v_reasons
+    FROM judged j;
+
+  IF v_skip IS NOT NULL THEN
+    WITH skipped AS (
+      UPDATE whatsapp_events e
+         SET status = 'skipped', status_reason = r.reason, locked_until = NULL, locked_by = NULL,
+             processed_at = now(), updated_at = now()
+        FROM unnest(v_skip, v_reasons) AS r(tid, reason)
+       WHERE e.ctid = ANY (v_skip) AND e.ctid = r.tid
+      RETURNING e.workflow_id, r.reason
+    )
+    UPDATE whatsapp_workflows w
+       SET status = 'skipped', response = coalesce(w.response, s.reason)
+      FROM skipped s
+     WHERE w.id = s.workflow_id AND w.status = 'pending';
   END IF;
 
-  SELECT * INTO v_settings FROM barnum_settings;
   RETURN QUERY
-  WITH changed AS (
+  WITH leased AS (
     UPDATE whatsapp_events e
-       SET status = CASE WHEN j.reason IS NULL THEN 'processing' ELSE 'skipped' END,
-           status_reason = coalesce(j.reason, e.status_reason),
-           locked_until = CASE WHEN j.reason IS NULL THEN now() + make_interval(secs => p_lease_seconds) END,
-           locked_by = CASE WHEN j.reason IS NULL THEN p_consumer END,
-           attempts = e.attempts + CASE WHEN j.reason IS NULL THEN 1 ELSE 0 END,
-           processed_at = CASE WHEN j.reason IS NULL THEN e.processed_at ELSE now() END,
+       SET status = 'processing',
+           locked_until = now() + make_interval(secs => p_lease_seconds),
+           locked_by = p_consumer,
+           attempts = e.attempts + 1,
            updated_at = now()
-      FROM (SELECT x.id, barnum_event_skip_reason(x) AS reason
-              FROM whatsapp_events x
-             WHERE x.id = ANY (v_ids)) j
-     WHERE e.id = j.id
-    RETURNING e AS event, j.reason
-  ),
-  skipped_records AS (
-    UPDATE whatsapp_workflows w
-       SET status = 'skipped', response = coalesce(w.response, c.reason)
-      FROM changed c
-     WHERE c.reason IS NOT NULL AND w.id = (c.event).workflow_id AND w.status = 'pending'
-    RETURNING 1
+     WHERE e.ctid = ANY (v_lease)
+    RETURNING e AS event
   )
-  SELECT (c.event).id, (c.event).event_type, (c.event).entity_type, (c.event).entity_id, (c.event).workflow_id,
-         (c.event).attempts, (c.event).retry_count, (c.event).max_retries,
-         (c.event).scheduled_for, (c.event).locked_until,
-         barnum_compose_message(c.event, v_settings, false),
-         -- Every locked row was either leased or skipped.
-         (cardinality(v_ids) - count(*) OVER ())::integer,
-         v_deferred
-    FROM changed c
-   WHERE c.reason IS NULL
-   ORDER BY (c.event).scheduled_for, (c.event).id;
-  GET DIAGNOSTICS v_leased = ROW_COUNT;
-  IF v_leased = 0 THEN
-    RETURN QUERY SELECT NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::uuid, NULL::integer, NULL::integer,
-                        NULL::integer, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, cardinality(v_ids), v_deferred;
-  END IF;
+  SELECT (l.event).id, (l.event).event_type, (l.event).entity_type, (l.event).entity_id, (l.event).workflow_id,
+         (l.event).attempts, (l.event).retry_count, (l.event).max_retries,
+         (l.event).scheduled_for, (l.event).locked_until,
+         barnum_compose_message(l.event, v_settings, false),
+         NULL::integer, NULL::integer
+    FROM leased l
+   ORDER BY (l.event).scheduled_for, (l.event).id;
+
+  RETURN QUERY SELECT NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::uuid, NULL::integer, NULL::integer,
+                      NULL::integer, NULL::timestamptz, NULL::timestamptz, NULL::jsonb,
+                      coalesce(cardinality(v_skip), 0), v_deferred;
 END
 $$;
 SELECT barnum_secure_function('barnum_claim_events(text[], integer, double precision, text)');
