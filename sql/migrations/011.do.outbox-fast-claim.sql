@@ -273,42 +273,48 @@ SELECT barnum_secure_function('barnum_claim_events(text[], integer, double preci
 -- Marks leased events as sent: p_ids, with p_message_ids the WhatsApp message ids (same order;
 -- NULL where none). A row whose lease another consumer has since taken is still acked: the
 -- message did go out. Acking an event that is already sent is a no-op, so acks may be repeated.
--- Returns each id's outcome: 'sent', or the status it has when it was not leased ('missing').
+-- Returns one row per id: 'sent', or the status the event has if it was not leased ('missing'
+-- when there is no such event), in no particular order.
 CREATE FUNCTION barnum_ack_events(p_ids uuid[], p_message_ids text[])
 RETURNS TABLE (id uuid, outcome text)
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, public
--- A custom plan, re-made on every call, cost more than executing the statement: the generic plan
--- looks rows up by primary key whatever the array's length.
+-- See barnum_claim_events.
 SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
+DECLARE
+  v_acked uuid[];
+  v_records uuid[];
 BEGIN
-  RETURN QUERY
-  WITH input AS (
-    SELECT * FROM unnest(p_ids, p_message_ids) AS i(id, message_id)
-  ),
-  acked AS (
+  WITH acked AS (
     UPDATE whatsapp_events e
        SET status = 'sent', processed_at = now(), locked_until = NULL, locked_by = NULL,
            whatsapp_message_id = coalesce(i.message_id, e.whatsapp_message_id), status_reason = NULL,
            updated_at = now()
-      FROM input i
+      FROM unnest(p_ids, p_message_ids) AS i(id, message_id)
      WHERE e.id = i.id AND e.status = 'processing'
     RETURNING e.id, e.workflow_id
-  ),
-  records AS (
-    UPDATE whatsapp_workflows w SET status = 'sent'
-      FROM acked a
-     WHERE w.id = a.workflow_id AND w.status = 'pending'
-    RETURNING 1
   )
-  SELECT i.id,
-         CASE WHEN a.id IS NOT NULL THEN 'sent'
-              ELSE coalesce((SELECT e.status FROM whatsapp_events e WHERE e.id = i.id), 'missing')
-         END
-    FROM input i LEFT JOIN acked a ON a.id = i.id;
+  SELECT coalesce(array_agg(a.id), '{}'), array_agg(a.workflow_id) FILTER (WHERE a.workflow_id IS NOT NULL)
+    INTO v_acked, v_records
+    FROM acked a;
+
+  -- Only events with a conversation record touch whatsapp_workflows.
+  IF v_records IS NOT NULL THEN
+    UPDATE whatsapp_workflows w SET status = 'sent' WHERE w.id = ANY (v_records) AND w.status = 'pending';
+  END IF;
+
+  RETURN QUERY SELECT a.id, 'sent'::text FROM unnest(v_acked) AS a(id);
+  -- The rest were not leased (a repeated ack, a lease taken over and finished elsewhere, an unknown id).
+  IF cardinality(v_acked) < cardinality(p_ids) THEN
+    RETURN QUERY
+    SELECT i.id, coalesce(e.status, 'missing')
+      FROM unnest(p_ids) AS i(id)
+      LEFT JOIN whatsapp_events e ON e.id = i.id
+     WHERE NOT (i.id = ANY (v_acked));
+  END IF;
 END
 $$;
 SELECT barnum_secure_function('barnum_ack_events(uuid[], text[])');
