@@ -6,17 +6,17 @@ import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 // Changes to it, and why:
 export default [
 	...configWithoutCloudSupport,
-	{ ignores: ['dist/', 'coverage/', '.data/', 'jest.config.js'] },
+	{ ignores: ['dist/', 'coverage/', '.data/', '.barnum/', 'jest.config.js'] },
 	// The package needs `pg` at run time.
 	{
 		files: ['package.json'],
 		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
 	},
 	// nodes/, credentials/ and core/ (which the nodes import) keep every rule. The companion
-	// server, its CLI, tests and benchmarks are never loaded by n8n: they have no node to attach a
-	// NodeApiError to, and the CLI has to launch the embedded PostgreSQL server.
+	// server, its CLI, the local stack (npm start), tests and benchmarks are never loaded by n8n:
+	// they have no node to attach a NodeApiError to, and they launch PostgreSQL and n8n.
 	{
-		files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+		files: ['server/**/*.ts', 'stack/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
 			'@n8n/community-nodes/require-node-api-error': 'off',
 			'@n8n/community-nodes/no-dangerous-functions': 'off',

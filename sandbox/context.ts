@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PhoneSimulator } from './inbound';
 import type { Lifecycle } from './lifecycle';
-import type { SandboxIdentity, SandboxSettings } from './options';
+import type { SandboxDemo, SandboxIdentity, SandboxSettings } from './options';
 import type { BusinessNumber } from './payloads';
 import type { SandboxState } from './state';
 import type { StatusPipeline } from './statuses';
@@ -17,4 +17,5 @@ export interface SandboxContext {
 	lifecycle: Lifecycle;
 	now: () => number;
 	logger: Logger;
+	demo?: SandboxDemo;
 }

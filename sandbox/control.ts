@@ -29,6 +29,9 @@ const PAGE_HEADERS = {
 	'x-content-type-options': 'nosniff',
 };
 
+/** How long the demo button waits for its message before showing the phone anyway. */
+const DEMO_WAIT_MS = 20_000;
+
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 const faultInput = z
@@ -110,7 +113,7 @@ export function controlRoutes(ctx: SandboxContext, hooks: ControlHooks): Router 
 
 	router.get('/', (_req, res) => {
 		const phones = [...ctx.state.phones.values()].reverse();
-		html(res, renderPhoneList(phones, { graphUrl: hooks.graphUrl(), settings: ctx.settings }));
+		html(res, renderPhoneList(phones, { graphUrl: hooks.graphUrl(), settings: ctx.settings, demo: ctx.demo }));
 	});
 
 	router.get('/phones', (req, res) => {
@@ -137,7 +140,34 @@ export function controlRoutes(ctx: SandboxContext, hooks: ControlHooks): Router 
 		}
 		const phone = ctx.state.phones.get(waId) ?? { waId, conversation: [] };
 		const notice = typeof req.query.error === 'string' ? req.query.error : undefined;
-		html(res, renderPhone(phone, { notice, hasUnread: hasUnread(waId) }));
+		const info = typeof req.query.info === 'string' ? req.query.info : undefined;
+		const demo = ctx.demo?.waId === waId ? ctx.demo : undefined;
+		html(res, renderPhone(phone, { notice, info, hasUnread: hasUnread(waId), demo }));
+	});
+
+	// The "try it" button: the demo books something that makes the business write to the demo
+	// phone; the answer waits (a little) for that message, so the page it lands on shows it.
+	router.post('/demo', async (req, res) => {
+		const demo = ctx.demo;
+		if (!demo) return res.status(404).json({ error: 'no demo is configured for this sandbox' });
+		const form = isForm(req);
+		const received = () => [...ctx.state.outbound.values()].filter((m) => m.waId === demo.waId).length;
+		const before = received();
+		let info: string;
+		try {
+			info = await demo.run();
+		} catch (error) {
+			ctx.logger.warn({ err: (error as Error).message }, 'the demo failed');
+			const message = `The demo did not run: ${(error as Error).message}`;
+			return form ? res.redirect(303, `${phonePath(demo.waId)}?error=${encodeURIComponent(message)}`) : res.status(500).json({ error: message });
+		}
+		// Real time, not ctx.now: tests may freeze the sandbox clock.
+		const deadline = Date.now() + DEMO_WAIT_MS;
+		while (received() === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+		const arrived = received() > before;
+		if (!arrived) info += ' The message has not arrived yet: refresh in a moment.';
+		if (form) return res.redirect(303, `${phonePath(demo.waId)}?info=${encodeURIComponent(info)}${arrived ? '#latest' : ''}`);
+		res.status(201).json({ info, waId: demo.waId, arrived, phone: phonePath(demo.waId) });
 	});
 
 	router.post('/phones/:phone/messages', (req, res) => {

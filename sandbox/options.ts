@@ -38,6 +38,23 @@ export interface SandboxOptions {
 	/** The clock for timestamps and the 24-hour window (ms since the epoch). */
 	now?: () => number;
 	logger?: Logger;
+	/** A "try it" button on the phone pages (the local stack's demo booking); none: no button. */
+	demo?: SandboxDemo;
+}
+
+/**
+ * What the phone pages' "try it" button does: something outside the sandbox (the local stack)
+ * makes the business send a message to `waId`, and the button lands on that phone's page.
+ */
+export interface SandboxDemo {
+	/** The button's text, e.g. "Book a demo appointment". */
+	label: string;
+	/** One sentence under the button: what will happen. */
+	description: string;
+	/** The phone (digits) the message goes to. */
+	waId: string;
+	/** Does it; resolves with a sentence for the phone page, e.g. what was booked. */
+	run(): Promise<string>;
 }
 
 /** What can change while the sandbox runs (`PUT /_sandbox/config`). */

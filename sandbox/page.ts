@@ -1,4 +1,4 @@
-import type { SandboxSettings } from './options';
+import type { SandboxDemo, SandboxSettings } from './options';
 import type { ConversationEntry, InboundMessage, OutboundMessage, Phone } from './state';
 import type { RenderedButton } from './validate';
 
@@ -54,6 +54,10 @@ header p{margin:0;font-size:13px;opacity:.85}
 .actions a,.actions button{font-size:13px;padding:6px 12px}
 .actions a{color:#008069}
 .notice{margin:8px 12px 0;padding:8px;background:#fee4e2;border-radius:6px;font-size:14px}
+.info{margin:8px 12px 0;padding:8px;background:#d9fdd3;border-radius:6px;font-size:14px}
+.try{padding:12px;background:#fff;border-bottom:1px solid #e9edef;text-align:center}
+.try form{margin:0}.try p{margin:6px 0 0;font-size:13px;color:#54656f}
+.try button{border:0;border-radius:20px;background:#008069;color:#fff;padding:10px 18px;font:inherit;font-weight:600;cursor:pointer}
 .empty{color:#667781;text-align:center;margin-top:40px}
 ul.list{list-style:none;margin:0;padding:0;background:#fff}
 ul.list li a{display:block;padding:12px 16px;border-bottom:1px solid #e9edef;color:inherit;text-decoration:none}
@@ -142,15 +146,27 @@ function entryHtml(entry: ConversationEntry): string {
 	return entry.direction === 'outbound' ? outboundHtml(entry.message) : inboundHtml(entry.message);
 }
 
+/** The "try it" button: a form, so it works without script; the sandbox answers with a redirect. */
+function demoHtml(demo: SandboxDemo): string {
+	return (
+		'<section class="try" aria-label="Try it">' +
+		`<form method="post" action="/_sandbox/demo"><button type="submit">${escapeHtml(demo.label)}</button></form>` +
+		`<p>${escapeHtml(demo.description)}</p></section>`
+	);
+}
+
 /** One phone's conversation, with the quick replies and a box to write back. */
-export function renderPhone(phone: Phone, options: { notice?: string; hasUnread: boolean }): string {
+export function renderPhone(phone: Phone, options: { notice?: string; info?: string; hasUnread: boolean; demo?: SandboxDemo }): string {
 	const name = phone.profileName ?? `+${phone.waId}`;
+	// #latest marks the newest message, so a redirect (the demo button's) can land on it.
 	const chat = phone.conversation.length
-		? phone.conversation.map(entryHtml).join('')
+		? phone.conversation.map((entry, i) => (i === phone.conversation.length - 1 ? '<span id="latest"></span>' : '') + entryHtml(entry)).join('')
 		: '<p class="empty">No messages yet. Send a template to this number.</p>';
 	const body =
 		`<header><a href="/_sandbox/" aria-label="All phones">←</a><div><h1>${escapeHtml(name)}</h1><p>+${escapeHtml(phone.waId)}</p></div></header>` +
 		(options.notice ? `<p class="notice" role="alert">${escapeHtml(options.notice)}</p>` : '') +
+		(options.info ? `<p class="info" role="status">${escapeHtml(options.info)}</p>` : '') +
+		(options.demo ? demoHtml(options.demo) : '') +
 		`<main class="chat" aria-label="Conversation">${chat}</main>` +
 		'<div class="actions">' +
 		`<a href="${phonePath(phone.waId)}">↻ Refresh</a>` +
@@ -172,7 +188,7 @@ function preview(phone: Phone): string {
 }
 
 /** The list of phones, and where the sandbox sends its webhooks. */
-export function renderPhoneList(phones: Phone[], about: { graphUrl: string; settings: SandboxSettings }): string {
+export function renderPhoneList(phones: Phone[], about: { graphUrl: string; settings: SandboxSettings; demo?: SandboxDemo }): string {
 	const list = phones.length
 		? `<ul class="list">${phones
 				.map(
@@ -184,6 +200,7 @@ export function renderPhoneList(phones: Phone[], about: { graphUrl: string; sett
 		: '<p class="empty">No conversations yet.</p>';
 	const body =
 		'<header><div><h1>WhatsApp Cloud API sandbox</h1><p>Phones that received or sent messages</p></div></header>' +
+		(about.demo ? demoHtml(about.demo) : '') +
 		'<form class="open" method="get" action="/_sandbox/phones"><input name="phone" aria-label="Phone number" placeholder="+351912345678" required><button type="submit">Open</button></form>' +
 		list +
 		'<dl class="config">' +

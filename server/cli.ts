@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { purgeExpiredTokens } from '../core/action-links/purge';
 import { MigrationError, migrate } from '../core/db/migrate';
 import { BarnumError } from '../core/errors';
-import { ConfigError, loadConfig, type ServerConfig } from './config';
+import { ConfigError, loadConfig, migrationTarget, type ServerConfig } from './config';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { type Database, openDatabase } from './db/open-database';
 import { PushDispatcher } from './dispatcher/dispatcher';
@@ -37,7 +37,9 @@ program
 	.action(async () => {
 		const config = loadConfig();
 		const logger = createLogger(config.logLevel);
-		const server = await startServer(config, logger);
+		// Listen for Ctrl-C before starting: the embedded database runs in its own process group,
+		// so an early Ctrl-C must still stop it through server.stop().
+		const starting = startServer(config, logger);
 		let signals = 0;
 		const shutdown = (signal: NodeJS.Signals) => {
 			signals += 1;
@@ -46,7 +48,7 @@ program
 				process.exit(1);
 			}
 			logger.info({ signal }, 'shutting down');
-			server.stop().then(
+			starting.then((server) => server.stop()).then(
 				() => process.exit(0),
 				(error: Error) => {
 					logger.error({ err: error }, 'shutdown failed');
@@ -56,6 +58,7 @@ program
 		};
 		process.on('SIGINT', shutdown);
 		process.on('SIGTERM', shutdown);
+		await starting;
 	});
 
 program
@@ -64,12 +67,13 @@ program
 	.action(async () => {
 		const config = loadConfig();
 		const logger = createLogger(config.logLevel);
-		if (config.database.kind === 'external') {
-			const result = await migrate(config.database.migrationUrl, { logger });
+		const target = migrationTarget(config);
+		if (target.kind === 'url') {
+			const result = await migrate(target.url, { logger });
 			logger.info({ version: result.version, applied: result.applied.map((m) => m.version) }, 'migrated');
 			return;
 		}
-		const embedded = await startEmbeddedPostgres({ baseDir: config.database.dataDir, port: config.database.port, logger });
+		const embedded = await startEmbeddedPostgres({ baseDir: target.dataDir, port: target.port, logger });
 		try {
 			const result = await migrate(embedded.adminUrl, { logger });
 			logger.info({ version: result.version, applied: result.applied.map((m) => m.version) }, 'migrated');

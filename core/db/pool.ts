@@ -30,3 +30,26 @@ export function createPool(connection: string | pg.ClientConfig, options: PoolOp
 	pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
 	return pool;
 }
+
+/**
+ * Ends a pool and waits until its connections have actually closed. pool.end() resolves as soon
+ * as it has asked them to close; a PostgreSQL stopped right after would still see them, terminate
+ * them ("terminating connection due to administrator command") and the pool would report an
+ * idle connection lost. Waits two seconds at most.
+ */
+export async function endPool(pool: pg.Pool): Promise<void> {
+	const open = pool.totalCount;
+	let removed = 0;
+	let timer: NodeJS.Timeout | undefined;
+	const closed = new Promise<void>((resolve) => {
+		if (open === 0) return resolve();
+		pool.on('remove', () => {
+			removed += 1;
+			if (removed >= open) resolve();
+		});
+		timer = setTimeout(resolve, 2000);
+	});
+	await pool.end();
+	await closed;
+	clearTimeout(timer);
+}

@@ -21,11 +21,22 @@ export interface EmbeddedPostgresOptions {
 	database?: string;
 	/** fsync off and friends: for throwaway test clusters only. */
 	ephemeral?: boolean;
+	/**
+	 * Run the server in its own process group, so a Ctrl-C at the terminal reaches only our
+	 * process: the database then stops after the pools have closed, not under their feet (which
+	 * logs "idle database connection lost" and cuts in-flight requests). The price is that a
+	 * SIGKILLed parent leaves it running; the next start stops it (stopStalePostmaster).
+	 */
+	ownProcessGroup?: boolean;
 	logger?: CoreLogger;
 }
 
 export interface EmbeddedPostgres {
 	port: number;
+	/** The postmaster's process id. */
+	pid: number;
+	/** Where the cluster lives (moved under /var/lib/barnum when run as root, see reachableBaseDir). */
+	dataDir: string;
 	/** Superuser connection to the Barnum database: migrations and set-up only. */
 	adminUrl: string;
 	/** Superuser connection to the maintenance database `postgres` (to create test databases). */
@@ -89,6 +100,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 	}
 	const child = spawn(path.join(bin, 'postgres'), flags, {
 		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: options.ownProcessGroup ?? false,
 		...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
 		env: { ...process.env, LC_MESSAGES: 'C' },
 	});
@@ -101,6 +113,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
 	return {
 		port,
+		pid: child.pid!,
+		dataDir,
 		adminUrl: `postgres://${SUPERUSER}:${password}@${host}/${encodeURIComponent(database)}`,
 		maintenanceUrl,
 		secrets,
@@ -194,12 +208,17 @@ function reachableBaseDir(baseDir: string, owner: { uid: number; gid: number } |
 	if (!owner) return baseDir;
 	const probe = spawnSync('test', ['-x', path.dirname(baseDir)], { uid: owner.uid, gid: owner.gid });
 	if (probe.status === 0) return baseDir;
-	const relocated = path.join('/var/lib/barnum', createHash('sha256').update(baseDir).digest('hex').slice(0, 12));
+	const relocated = relocatedBaseDir(baseDir);
 	logger.warn(
 		{ requested: baseDir, using: relocated },
 		'the postgres user cannot reach the data folder (a parent is not searchable); keeping the embedded database elsewhere',
 	);
 	return relocated;
+}
+
+/** Where the cluster for `baseDir` goes when the postgres user cannot reach it (for `reset` too). */
+export function relocatedBaseDir(baseDir: string): string {
+	return path.join('/var/lib/barnum', createHash('sha256').update(path.resolve(baseDir)).digest('hex').slice(0, 12));
 }
 
 /** The server runs as `postgres`, so every folder above its data must let that user through. */

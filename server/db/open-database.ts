@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { ensureAppLogin, withCredentials } from './app-login';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { migrate } from '../../core/db/migrate';
-import { createPool } from '../../core/db/pool';
+import { createPool, endPool } from '../../core/db/pool';
 import { describeSchemaStatus, schemaStatus } from '../../core/db/schema-version';
 import type { CoreLogger } from '../../core/db/types';
 import type { ServerConfig } from '../config';
@@ -31,6 +31,8 @@ export async function openDatabase(config: ServerConfig, logger: CoreLogger): Pr
 			embedded = await startEmbeddedPostgres({
 				baseDir: config.database.dataDir,
 				port: config.database.port,
+				// Ctrl-C reaches the server alone; close() stops the database after the pool.
+				ownProcessGroup: true,
 				logger,
 			});
 			logger.info({ port: embedded.port, dataDir: config.database.dataDir }, 'embedded PostgreSQL started');
@@ -53,7 +55,8 @@ export async function openDatabase(config: ServerConfig, logger: CoreLogger): Pr
 			listenUrl: appUrl,
 			embedded,
 			async close() {
-				await pool.end();
+				// All connections closed before the embedded server stops, so none is cut.
+				await endPool(pool);
 				await embedded?.stop();
 			},
 		};
