@@ -28,8 +28,8 @@ const outDir = path.resolve(process.argv[2] ?? path.join(root, 'docs', 'screensh
 // The module that starts the whole stack, throwaway, as the end-to-end tests do (startStack).
 const STACK_MODULE = 'test/e2e/stack/stack.ts';
 const WORKFLOW = 'clinic-pre-confirmation';
-// Compiled for this run only, then removed. Not in dist/: the stack's own `n8n-node build` (it packs
-// this package for n8n) empties dist/ while the stack is starting.
+// Compiled for this run only, then removed: a build elsewhere in the checkout (npm run build empties
+// dist/) cannot pull the running code away.
 const COMPILED = path.join(root, 'node_modules', '.cache', 'barnum-screenshots-stack');
 const PHONE = '+351912345678';
 const CHROMIUM = {
