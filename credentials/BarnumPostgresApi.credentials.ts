@@ -68,7 +68,7 @@ export class BarnumPostgresApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				"The resort channel's GUEST_DATA_KEY (base64, 32 bytes; several during a rotation, newest first). Needed to send to guests: their phone numbers are stored encrypted.",
+				"The resort channel's GUEST_DATA_KEY (base64, 32 bytes; several during a rotation, newest first). Needed to send to guests (their phone numbers are stored encrypted) and to act on their STOP / START replies.",
 		},
 		{
 			displayName: 'SSL',

@@ -45,6 +45,8 @@ const environment = z.object({
 	BARNUM_DATA_DIR: z.string().trim().min(1).optional(),
 	BARNUM_PG_PORT: port.default(54329),
 	BARNUM_AUTO_MIGRATE: booleanFlag.optional(),
+	// Off behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
+	DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	WEBHOOK_SECRET: z.string().trim().min(16, 'must be at least 16 characters (use whsec_… or a long random string)').optional(),
 	WEBHOOK_SIGNATURE_SCHEMES: z
@@ -77,6 +79,11 @@ const environment = z.object({
 	BOOKING_IP_ALLOWLIST: addressList,
 	RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 	BOOKING_DB_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(500),
+	// Housekeeping (server/purge.ts): expired action-link tokens and remembered webhook delivery ids.
+	PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
+	TOKEN_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+	// At least a day: well past any signature tolerance, so a purged id cannot be replayed in time.
+	WEBHOOK_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
 	GUEST_DATA_KEY: z.string().trim().refine((value) => {
 		try {
 			return parseGuestKeyRing(value) !== undefined;
@@ -90,9 +97,17 @@ export interface ServerConfig {
 	port: number;
 	host: string;
 	database:
-		| { kind: 'embedded'; dataDir: string; port: number }
+		| {
+				kind: 'embedded';
+				dataDir: string;
+				port: number;
+				/** MIGRATION_DATABASE_URL given without DATABASE_URL: what `barnum migrate` migrates (see migrationTarget). */
+				migrationUrl?: string;
+		  }
 		| { kind: 'external'; url: string; migrationUrl: string };
 	autoMigrate: boolean;
+	/** Hot queries (the action pages') go as named prepared statements, planned once per connection. */
+	preparedStatements: boolean;
 	logLevel: string;
 	webhook: {
 		/** Raw secret text (one or more, see core/signatures/secret-list.ts); undefined: /api/webhook refuses all. */
@@ -120,6 +135,14 @@ export interface ServerConfig {
 	};
 	/** Encrypts guests' phone numbers (core/resort/guest-crypto.ts); undefined: the booking receiver refuses all. */
 	guestDataKey?: string;
+	purge: {
+		/** How often the server purges; 0: never (run `barnum tokens:purge` from a scheduler instead). */
+		intervalMinutes: number;
+		/** Tokens expired more than this many days ago are deleted. */
+		tokenRetentionDays: number;
+		/** Webhook delivery ids received more than this many days ago are forgotten. */
+		deliveryRetentionDays: number;
+	};
 	push: {
 		/** Where the dispatcher POSTs events (the seed's N8N_WEBHOOK_BASE_URL); undefined: push is off. */
 		url?: string;
@@ -150,13 +173,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 	}
 	const database: ServerConfig['database'] = databaseUrl
 		? { kind: 'external', url: databaseUrl, migrationUrl: e.MIGRATION_DATABASE_URL ?? databaseUrl }
-		: { kind: 'embedded', dataDir: path.resolve(e.BARNUM_DATA_DIR ?? path.join(packageRoot(), '.data')), port: e.BARNUM_PG_PORT };
+		: {
+				kind: 'embedded',
+				dataDir: path.resolve(e.BARNUM_DATA_DIR ?? path.join(packageRoot(), '.data')),
+				port: e.BARNUM_PG_PORT,
+				migrationUrl: e.MIGRATION_DATABASE_URL,
+			};
 	return {
 		port: e.PORT,
 		host: e.HOST,
 		database,
 		// The embedded database is ours to migrate; someone else's is migrated when they say so.
 		autoMigrate: e.BARNUM_AUTO_MIGRATE ?? database.kind === 'embedded',
+		preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
 		logLevel: e.LOG_LEVEL,
 		webhook: {
 			secrets: e.WEBHOOK_SECRET,
@@ -191,6 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 			bodyLimitBytes: e.BODY_LIMIT_BYTES,
 		},
 		guestDataKey: e.GUEST_DATA_KEY,
+		purge: {
+			intervalMinutes: e.PURGE_INTERVAL_MINUTES,
+			tokenRetentionDays: e.TOKEN_RETENTION_DAYS,
+			deliveryRetentionDays: e.WEBHOOK_DELIVERY_RETENTION_DAYS,
+		},
 		push: {
 			url: e.N8N_WEBHOOK_BASE_URL,
 			continuous: e.PUSH_DISPATCHER === 'on',
@@ -199,4 +233,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 			timeoutMs: e.PUSH_TIMEOUT_MS,
 		},
 	};
+}
+
+/**
+ * Where `barnum migrate` applies the migrations: MIGRATION_DATABASE_URL whenever it is set (the
+ * owner's login, with or without DATABASE_URL), else DATABASE_URL, else the embedded database of a
+ * checkout. Never the embedded database when a URL was given: migrating the wrong database
+ * silently leaves the real one behind.
+ */
+export function migrationTarget(config: ServerConfig): { kind: 'url'; url: string } | { kind: 'embedded'; dataDir: string; port: number } {
+	if (config.database.migrationUrl) return { kind: 'url', url: config.database.migrationUrl };
+	if (config.database.kind === 'external') return { kind: 'url', url: config.database.url };
+	return { kind: 'embedded', dataDir: config.database.dataDir, port: config.database.port };
 }

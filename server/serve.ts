@@ -4,25 +4,36 @@ import { PushDispatcher } from './dispatcher/dispatcher';
 import type { ServerConfig } from './config';
 import { type Database, openDatabase } from './db/open-database';
 import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { Purger } from './purge';
 
 export interface RunningServer {
 	url: string;
 	database: Database;
 	dispatcher?: PushDispatcher;
+	/** The periodic purge; undefined when PURGE_INTERVAL_MINUTES is 0. */
+	purger?: Purger;
 	/** Stops accepting, lets in-flight requests finish, then closes the pool and the database. */
 	stop(): Promise<void>;
 }
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
 	const database = await openDatabase(config, logger);
+	// One registry for the routes and the dispatcher, so /metrics shows what the dispatcher did.
+	const metrics = createMetrics(database.pool);
 	let dispatcher: PushDispatcher | undefined;
 	if (PushDispatcher.configured(config)) {
-		dispatcher = new PushDispatcher(database.pool, { ...config.push, secrets: config.webhook.secrets, guestDataKey: config.guestDataKey }, logger);
+		dispatcher = new PushDispatcher(
+			database.pool,
+			{ ...config.push, secrets: config.webhook.secrets, guestDataKey: config.guestDataKey },
+			logger,
+			metrics.pushDeliveries,
+		);
 	} else if (config.push.url) {
 		logger.warn('N8N_WEBHOOK_BASE_URL is set but WEBHOOK_SECRET is not: the push dispatcher will not sign, so it stays off');
 	}
 	if (!config.webhook.secrets) logger.warn('WEBHOOK_SECRET is not set: POST /api/webhook refuses every request');
-	const app = createApp({ pool: database.pool, config, logger, dispatcher });
+	const app = createApp({ pool: database.pool, config, logger, dispatcher, metrics });
 	let server: Server;
 	try {
 		server = await new Promise<Server>((resolve, reject) => {
@@ -38,14 +49,18 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 	const port = typeof address === 'object' && address ? address.port : config.port;
 	const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 	logger.info({ url }, 'companion server listening');
+	const purger = config.purge.intervalMinutes > 0 ? new Purger(database.pool, config.purge, logger) : undefined;
+	purger?.start();
 
 	let stopping: Promise<void> | undefined;
 	return {
 		url,
 		database,
 		dispatcher,
+		purger,
 		stop() {
 			stopping ??= (async () => {
+				await purger?.stop();
 				await dispatcher?.stop();
 				await new Promise<void>((resolve) => {
 					server.close(() => resolve());

@@ -1,5 +1,6 @@
 import { sql } from '../db/sql';
 import type { Queryable } from '../db/types';
+import { BarnumError } from '../errors';
 
 export type DeliveryClaim =
 	| { claimed: true }
@@ -76,4 +77,16 @@ export class MemoryDeliveryStore implements DeliveryStore {
 	get size(): number {
 		return this.entries.size;
 	}
+}
+
+/**
+ * Forgets delivery ids received more than `olderThanDays` days ago; returns how many. A sender's
+ * retries (Meta's last up to 7 days) must fall inside the window for a repeat to be caught.
+ */
+export async function purgeOldDeliveries(db: Queryable, olderThanDays: number): Promise<number> {
+	if (!Number.isInteger(olderThanDays) || olderThanDays < 1) {
+		throw new BarnumError('invalid_input', `webhook deliveries must be kept at least 1 whole day, got ${olderThanDays}`);
+	}
+	const result = await db.query(sql('deliveries-purge'), [olderThanDays * 86_400]);
+	return result.rowCount ?? 0;
 }

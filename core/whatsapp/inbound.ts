@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import { recordNoShowRescheduleAttempt } from '../appointments/records';
 import { changeAppointmentStatus, isUuid } from '../appointments/transitions';
-import { setOptOut } from '../contacts';
+import { maskPhone, setOptOut } from '../contacts';
 import { sql } from '../db/sql';
 import { BarnumError } from '../errors';
+import type { GuestKeyRing } from '../resort/guest-crypto';
+import { setGuestOptOut } from '../resort/guests';
 import { recordDeliveryStatus, statusesFromWebhook, type RecordedStatus } from './statuses';
 
 /** A message a patient sent, as Meta's webhook carries it. */
@@ -86,23 +88,41 @@ function changeValues(body: unknown): unknown[] {
 	return values;
 }
 
-export type InboundResult =
-	| { kind: 'status'; status: RecordedStatus }
-	| { kind: 'message'; wamid: string; from: string; text?: string; intent: Intent; appointmentId?: string; outcome: string; error?: string };
+/** What a reply did: the appointment it acted on, or the patient / guest it opted out or in. */
+interface ActOutcome {
+	appointmentId?: string;
+	patientId?: string;
+	guestId?: string;
+	outcome: string;
+	error?: string;
+}
+
+export type InboundResult = { kind: 'status'; status: RecordedStatus } | ({ kind: 'message'; wamid: string; from: string; text?: string; intent: Intent } & ActOutcome);
+
+export interface InboundOptions {
+	/**
+	 * The guest data key (GUEST_DATA_KEY): with it, STOP / START from a resort guest's number find
+	 * the guest through the blind index. Without it only patients are found.
+	 */
+	guestKeys?: GuestKeyRing;
+	/** Who acted, for the guest audit log (`n8n:<node name>`). */
+	actor?: string;
+}
 
 /**
  * Handles everything in one WhatsApp webhook: records delivery statuses, and acts on replies —
- * quick-reply Confirm/Cancel, "yes" to a reschedule prompt, STOP/START. A reply that cannot be
+ * quick-reply Confirm/Cancel (from the appointment's patient only), "yes" to a reschedule prompt,
+ * STOP/START (patients, and guests when `options.guestKeys` is given). A reply that cannot be
  * acted on (unknown text, an appointment in the wrong state) is returned with its reason, never
  * thrown, so one bad message does not lose the others in the same webhook.
  */
-export async function processInboundWebhook(pool: pg.Pool, body: unknown): Promise<InboundResult[]> {
+export async function processInboundWebhook(pool: pg.Pool, body: unknown, options: InboundOptions = {}): Promise<InboundResult[]> {
 	const results: InboundResult[] = [];
 	for (const report of statusesFromWebhook(body)) results.push({ kind: 'status', status: await recordDeliveryStatus(pool, report) });
 	for (const message of messagesFromWebhook(body)) {
 		const { intent, appointmentId } = interpretReply(message);
 		const base = { kind: 'message' as const, wamid: message.wamid, from: message.from, text: message.text, intent };
-		const outcome = await act(pool, message, intent, appointmentId).catch((error: unknown) =>
+		const outcome = await act(pool, message, intent, appointmentId, options).catch((error: unknown) =>
 			error instanceof BarnumError ? { appointmentId, outcome: 'refused', error: error.message } : Promise.reject(error),
 		);
 		results.push({ ...base, ...outcome });
@@ -110,12 +130,12 @@ export async function processInboundWebhook(pool: pg.Pool, body: unknown): Promi
 	return results;
 }
 
-async function act(
-	pool: pg.Pool,
-	message: InboundMessage,
-	intent: Intent,
-	appointmentId?: string,
-): Promise<{ appointmentId?: string; outcome: string; error?: string }> {
+async function act(pool: pg.Pool, message: InboundMessage, intent: Intent, appointmentId: string | undefined, options: InboundOptions): Promise<ActOutcome> {
+	// A button names its appointment; only that appointment's patient may act on it (a forwarded
+	// message, a shared phone). Anyone else's tap is left for a person to look at.
+	if (appointmentId && (await senderIsNotThePatient(pool, appointmentId, message.from))) {
+		return { appointmentId, outcome: 'needs a person', error: "sent from a number that is not this appointment's patient's: nothing was changed" };
+	}
 	switch (intent) {
 		case 'confirm':
 		case 'cancel': {
@@ -138,11 +158,49 @@ async function act(
 		}
 		case 'stop':
 		case 'start':
-			await setOptOut(pool, { phone: message.from, optedOut: intent === 'stop' });
-			return { outcome: intent === 'stop' ? 'opted out' : 'opted in' };
+			return optOutOrIn(pool, message.from, intent === 'stop', options);
 		default:
 			return { outcome: 'needs a person' };
 	}
+}
+
+/** True when the appointment exists and its patient's number (E.164, a CHECK says so) is not the sender's. */
+async function senderIsNotThePatient(pool: pg.Pool, appointmentId: string, from: string): Promise<boolean> {
+	const { rows } = await pool.query<{ phone: string | null }>(sql('appointment-patient-phone'), [appointmentId]);
+	// No such appointment: the action itself reports it.
+	if (rows.length === 0) return false;
+	return rows[0].phone !== from;
+}
+
+/**
+ * STOP / START: the patient with this number, and the resort guest with it when the guest data
+ * key is given (one person can be both). Refused only when nobody has the number.
+ */
+async function optOutOrIn(pool: pg.Pool, phone: string, optedOut: boolean, options: InboundOptions): Promise<ActOutcome> {
+	const patient = await unlessUnknown(() => setOptOut(pool, { phone, optedOut }));
+	const keys = options.guestKeys;
+	const guest = keys
+		? await unlessUnknown(() => setGuestOptOut(pool, keys, { phone, optedOut, actor: options.actor ?? 'whatsapp-inbound' }), 'invalid_input')
+		: undefined;
+	if (!patient && !guest) {
+		throw new BarnumError(
+			'not_found',
+			keys
+				? `No patient or guest has the number ${maskPhone(phone)}`
+				: `No patient has the number ${maskPhone(phone)} (a resort guest's number is found only with the guest data key)`,
+		);
+	}
+	return { outcome: optedOut ? 'opted out' : 'opted in', patientId: patient?.id, guestId: guest?.id };
+}
+
+/** The work's result, or undefined when it found nobody (or, for guests, the number cannot be one). */
+function unlessUnknown<T>(work: () => Promise<T>, ...alsoIgnored: string[]): Promise<T | undefined> {
+	// Through then(): `work` may refuse its input before returning a promise.
+	return Promise.resolve()
+		.then(work)
+		.catch((error: unknown) =>
+			error instanceof BarnumError && (error.code === 'not_found' || alsoIgnored.includes(error.code)) ? undefined : Promise.reject(error),
+		);
 }
 
 async function openReschedulePrompt(pool: pg.Pool, phone: string): Promise<string | undefined> {

@@ -6,7 +6,7 @@ import { secretKeys } from '../../core/signatures/secret-list';
 import { parseGuestKeyRing } from '../../core/resort/guest-crypto';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../logger';
-import { type PushSummary, type PushTarget, pushEvents } from './push-delivery';
+import { type PushCounter, type PushSummary, type PushTarget, pushEvents } from './push-delivery';
 
 /**
  * The push dispatcher: runs continuously inside the server (LISTEN-driven, so no CRON), and once
@@ -22,6 +22,8 @@ export class PushDispatcher {
 		private readonly pool: pg.Pool,
 		private readonly config: ServerConfig['push'] & { secrets?: string; guestDataKey?: string },
 		private readonly logger: Logger,
+		/** barnum_push_deliveries_total; absent for a one-off `barnum dispatch`, which has no /metrics. */
+		private readonly counter?: PushCounter,
 	) {
 		this.target = { url: config.url!, keys: secretKeys(config.secrets), timeoutMs: config.timeoutMs, guestKeys: parseGuestKeyRing(config.guestDataKey) };
 	}
@@ -50,7 +52,7 @@ export class PushDispatcher {
 	}
 
 	private async deliver(events: Parameters<typeof pushEvents>[0]): Promise<PushSummary> {
-		const summary = await pushEvents(events, { pool: this.pool, target: this.target, consumerId: this.consumerId, logger: this.logger });
+		const summary = await pushEvents(events, { pool: this.pool, target: this.target, consumerId: this.consumerId, logger: this.logger, counter: this.counter });
 		if (summary.endpointGone) this.gone = true;
 		return summary;
 	}

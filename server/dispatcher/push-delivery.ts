@@ -16,6 +16,11 @@ export interface PushTarget {
 	timeoutMs: number;
 }
 
+/** Counts deliveries by result (barnum_push_deliveries_total in server/metrics.ts). */
+export interface PushCounter {
+	inc(labels: { result: 'sent' | 'failed' | 'gone' }, value?: number): void;
+}
+
 export interface PushSummary {
 	processed: number;
 	failed: number;
@@ -33,7 +38,7 @@ export interface PushSummary {
  */
 export async function pushEvents(
 	events: ClaimedEvent[],
-	context: { pool: pg.Pool; target: PushTarget; consumerId: string; logger: Logger },
+	context: { pool: pg.Pool; target: PushTarget; consumerId: string; logger: Logger; counter?: PushCounter },
 ): Promise<PushSummary> {
 	const summary: PushSummary = { processed: 0, failed: 0, errors: [], endpointGone: false };
 	const delivered: Array<{ id: string }> = [];
@@ -45,6 +50,7 @@ export async function pushEvents(
 			continue;
 		}
 		if (outcome.status === 410) {
+			context.counter?.inc({ result: 'gone' });
 			summary.endpointGone = true;
 			break;
 		}
@@ -55,11 +61,13 @@ export async function pushEvents(
 			retryAfterSeconds: outcome.retryAfterSeconds ?? null,
 			consumerId: context.consumerId,
 		});
+		context.counter?.inc({ result: 'failed' });
 		summary.failed += 1;
 		summary.errors.push(describeFailure(event.id, failure, outcome.error));
 	}
 	if (delivered.length > 0) {
 		await ackEvents(context.pool, delivered);
+		context.counter?.inc({ result: 'sent' }, delivered.length);
 		summary.processed += delivered.length;
 	}
 	if (summary.endpointGone) {

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import { describeSchemaStatus, schemaStatus } from '../../core/db/schema-version';
+import type { Logger } from '../logger';
 
-export function healthRoutes(pool: pg.Pool): Router {
+export function healthRoutes(pool: pg.Pool, logger: Logger): Router {
 	const router = Router();
 
 	// Liveness: the process answers. Never touches the database, so a slow database does not
@@ -21,7 +22,10 @@ export function healthRoutes(pool: pg.Pool): Router {
 				res.status(503).json({ status: 'not_ready', reason: describeSchemaStatus(status) });
 			}
 		} catch (error) {
-			res.status(503).json({ status: 'not_ready', reason: `database unreachable: ${(error as Error).message}` });
+			// The driver's text names hosts, databases and logins; /readyz answers anyone who can
+			// reach it, so the detail goes to the log only.
+			logger.error({ err: error }, 'readiness check failed: database unavailable');
+			res.status(503).json({ status: 'not_ready', reason: 'database unavailable' });
 		}
 	});
 

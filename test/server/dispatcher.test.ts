@@ -167,6 +167,36 @@ test('410 Gone stops the dispatcher and hands the events back untouched', async 
 	}
 });
 
+/** barnum_push_deliveries_total by result, as /metrics shows it (0 when the series is absent). */
+async function pushDeliveries(server: RunningServer): Promise<Record<string, number>> {
+	const text = await (await fetch(`${server.url}/metrics`)).text();
+	const count = (result: string) => Number(new RegExp(`^barnum_push_deliveries_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+	return { sent: count('sent'), failed: count('failed'), gone: count('gone') };
+}
+
+test('/metrics counts the dispatcher\'s deliveries by result: sent, failed, gone', async () => {
+	const server = await serve();
+	try {
+		expect(await pushDeliveries(server)).toEqual({ sent: 0, failed: 0, gone: 0 });
+		await insertAppointment(db.app, clinic);
+		await insertAppointment(db.app, clinic);
+		expect((await internal(server)).body).toMatchObject({ processed: 2, failed: 0 });
+		expect(await pushDeliveries(server)).toEqual({ sent: 2, failed: 0, gone: 0 });
+
+		n8n.script(() => ({ status: 500 }));
+		await insertAppointment(db.app, clinic);
+		expect((await internal(server)).body).toMatchObject({ processed: 0, failed: 1 });
+		expect(await pushDeliveries(server)).toEqual({ sent: 2, failed: 1, gone: 0 });
+
+		n8n.script(() => ({ status: 410 }));
+		await insertAppointment(db.app, clinic);
+		expect((await internal(server)).body).toMatchObject({ success: false });
+		expect(await pushDeliveries(server)).toEqual({ sent: 2, failed: 1, gone: 1 });
+	} finally {
+		await server.stop();
+	}
+});
+
 test('/api/internal needs the Bearer secret', async () => {
 	const server = await serve();
 	try {
@@ -188,6 +218,9 @@ test('the continuous dispatcher pushes a new appointment\'s pre-confirmation wit
 		expect(n8n.received.map((r) => (r.body.appointment as { id: string }).id)).toEqual([id]);
 		while ((await eventFor(id)).status !== 'sent' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 		expect((await eventFor(id)).status).toBe('sent');
+		// Counted just after the ack commits: wait for it rather than race it.
+		while ((await pushDeliveries(server)).sent === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+		expect(await pushDeliveries(server)).toMatchObject({ sent: 1 });
 	} finally {
 		await server.stop();
 	}

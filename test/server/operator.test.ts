@@ -76,6 +76,29 @@ test('logs are JSON lines with request ids; tokens in URLs and phone numbers are
 	}
 });
 
+test('/readyz says only "database unavailable" when the database is down; the detail goes to the log', async () => {
+	const { server, lines } = await serve();
+	const database = `"${db.name}"`;
+	try {
+		expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready' });
+		// The server's login can no longer connect (the owner still can), and its open connections go.
+		await db.admin.query(`ALTER DATABASE ${database} CONNECTION LIMIT 0`);
+		await db.admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'barnum-server'");
+		const res = await fetch(`${server.url}/readyz`);
+		expect(res.status).toBe(503);
+		const text = await res.text();
+		expect(JSON.parse(text)).toEqual({ status: 'not_ready', reason: 'database unavailable' });
+		expect(text).not.toContain(db.name);
+		const logged = lines.find((line) => line.msg === 'readiness check failed: database unavailable');
+		expect(logged).toMatchObject({ level: 50, err: { message: expect.any(String) } });
+		// Usually the refused connection's own words; a connection caught mid-termination says so instead.
+		expect((logged!.err as { message: string }).message).toMatch(/too many connections for database|terminat/i);
+	} finally {
+		await db.admin.query(`ALTER DATABASE ${database} CONNECTION LIMIT -1`);
+		await server.stop();
+	}
+});
+
 test('per-IP rate limit answers 429 with Retry-After', async () => {
 	const { server } = await serve({ RATE_LIMIT_ACTION_PER_MINUTE: '3' });
 	try {
