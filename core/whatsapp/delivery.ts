@@ -1,11 +1,14 @@
+import type pg from 'pg';
 import { sql } from '../db/sql';
+import { inTransaction } from '../db/transaction';
 import type { Queryable } from '../db/types';
 import { classifyFailure } from '../outbox/classify';
 import { ackEvents, failEvent, type FailOutcome } from '../outbox/operations';
 import type { FailureKind } from '../outbox/types';
 import { sendMessage, templatePayload, textPayload } from './client';
 import { WhatsAppApiError } from './errors';
-import type { TemplateMessage, WhatsAppConfig } from './types';
+import { InvalidRecipientError, invalidRecipient } from './recipient';
+import type { SendResult, TemplateMessage, WhatsAppConfig } from './types';
 
 const TEMPLATE_MISSING = 132001;
 
@@ -31,23 +34,126 @@ export async function deliverTemplate(
 	message: TemplateMessage,
 	options: { eventId?: string | null; fallbackText?: string | null } = {},
 ): Promise<DeliveryOutcome> {
-	let result = await attempt(sendMessage(config, templatePayload(message)));
-	let usedFallback = false;
-	if (!result.ok && result.error instanceof WhatsAppApiError && result.error.code === TEMPLATE_MISSING && options.fallbackText) {
-		result = await attempt(sendMessage(config, textPayload(message.to, options.fallbackText)));
-		usedFallback = result.ok;
-	}
+	const result = await send(config, { message, ...options });
 	if (!result.ok) return settleFailure(db, result.error, options.eventId ?? null);
 	const { wamid } = result.value;
 	await db.query(sql('message-sent'), [wamid, options.eventId ?? null, message.template]);
-	if (!options.eventId) return { sent: true, wamid, usedFallback };
+	if (!options.eventId) return { sent: true, wamid, usedFallback: result.usedFallback };
 	const [ack] = await ackEvents(db, [{ id: options.eventId, messageId: wamid }]);
 	return {
 		sent: true,
 		wamid,
-		usedFallback,
+		usedFallback: result.usedFallback,
 		event: { id: options.eventId, status: ack.outcome === 'sent' ? 'sent' : 'not_leased' },
 	};
+}
+
+export interface TemplateDelivery {
+	message: TemplateMessage;
+	eventId?: string | null;
+	fallbackText?: string | null;
+}
+
+export interface BatchOptions {
+	/** Requests to the Cloud API in flight at once. */
+	concurrency?: number;
+	/** Successful sends settled together, in one transaction. */
+	settleEvery?: number;
+}
+
+/**
+ * deliverTemplate for many messages at once (what one batch execution of the Outbox Trigger
+ * hands the Barnum node), with the same outcome per message, in input order. One after another,
+ * each message waits for Meta's answer and then for two database commits, which caps a batch at
+ * a few hundred messages a second. Here up to `concurrency` requests are in flight (fetch keeps
+ * the connections alive), and the successes are settled in groups of `settleEvery`: their wamids
+ * recorded and their events acked in one transaction, while the next group is being sent. The
+ * window for a duplicate message after a crash grows from one send to one group's sends.
+ */
+export async function deliverTemplates(
+	pool: pg.Pool,
+	config: WhatsAppConfig,
+	deliveries: TemplateDelivery[],
+	options: BatchOptions = {},
+): Promise<DeliveryOutcome[]> {
+	const concurrency = Math.max(1, options.concurrency ?? 16);
+	const groupSize = Math.max(1, options.settleEvery ?? 100);
+	const outcomes: DeliveryOutcome[] = new Array(deliveries.length);
+	let settling: Promise<void> = Promise.resolve();
+	// Once the database refuses a settlement, nothing more is sent: the events still leased are
+	// failed by the caller (or come back when their lease ends).
+	let refused: { error: unknown } | undefined;
+	for (let start = 0; start < deliveries.length && !refused; start += groupSize) {
+		const indexes = deliveries.slice(start, start + groupSize).map((_, i) => start + i);
+		const results = await mapLimited(indexes, concurrency, (i) => send(config, deliveries[i]));
+		settling = settling
+			.then(() => (refused ? undefined : settleGroup(pool, deliveries, indexes, results, outcomes)))
+			.catch((error: unknown) => {
+				refused ??= { error };
+			});
+	}
+	await settling;
+	if (refused) throw refused.error;
+	return outcomes;
+}
+
+async function settleGroup(
+	pool: pg.Pool,
+	deliveries: TemplateDelivery[],
+	indexes: number[],
+	results: SendAttempt[],
+	outcomes: DeliveryOutcome[],
+): Promise<void> {
+	const sent: Array<{ index: number; wamid: string; usedFallback: boolean }> = [];
+	for (const [k, index] of indexes.entries()) {
+		const result = results[k];
+		if (result.ok) sent.push({ index, wamid: result.value.wamid, usedFallback: result.usedFallback });
+		else outcomes[index] = await settleFailure(pool, result.error, deliveries[index].eventId ?? null);
+	}
+	if (sent.length === 0) return;
+	const acked = await inTransaction(pool, async (client) => {
+		for (const s of sent) await client.query(sql('message-sent'), [s.wamid, deliveries[s.index].eventId ?? null, deliveries[s.index].message.template]);
+		const acks = sent.filter((s) => deliveries[s.index].eventId).map((s) => ({ id: deliveries[s.index].eventId!, messageId: s.wamid }));
+		return ackEvents(client, acks);
+	});
+	const outcomeById = new Map(acked.map((a) => [a.id, a.outcome]));
+	for (const s of sent) {
+		const eventId = deliveries[s.index].eventId;
+		outcomes[s.index] = {
+			sent: true,
+			wamid: s.wamid,
+			usedFallback: s.usedFallback,
+			...(eventId ? { event: { id: eventId, status: outcomeById.get(eventId) === 'sent' ? ('sent' as const) : ('not_leased' as const) } } : {}),
+		};
+	}
+}
+
+/** Runs `work` over `items` with at most `limit` running at once; results in input order. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+	const results: R[] = new Array(items.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) {
+			const i = next++;
+			results[i] = await work(items[i]);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+	return results;
+}
+
+type SendAttempt = ({ ok: true; value: SendResult } | { ok: false; error: unknown }) & { usedFallback: boolean };
+
+/** The template, or its fallback text when the template does not exist (132001) and one is given. */
+async function send(config: WhatsAppConfig, delivery: TemplateDelivery): Promise<SendAttempt> {
+	const invalid = invalidRecipient(delivery.message.to);
+	if (invalid) return { ok: false, error: new InvalidRecipientError(invalid), usedFallback: false };
+	const result = await attempt(sendMessage(config, templatePayload(delivery.message)));
+	if (!result.ok && result.error instanceof WhatsAppApiError && result.error.code === TEMPLATE_MISSING && delivery.fallbackText) {
+		const fallback = await attempt(sendMessage(config, textPayload(delivery.message.to, delivery.fallbackText)));
+		return { ...fallback, usedFallback: fallback.ok };
+	}
+	return { ...result, usedFallback: false };
 }
 
 function attempt<T>(work: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
@@ -59,7 +165,8 @@ function attempt<T>(work: Promise<T>): Promise<{ ok: true; value: T } | { ok: fa
 
 async function settleFailure(db: Queryable, error: unknown, eventId: string | null): Promise<DeliveryOutcome> {
 	const api = error instanceof WhatsAppApiError ? error : new WhatsAppApiError((error as Error).message, undefined, undefined);
-	const kind = classifyFailure({ whatsappCode: api.code, httpStatus: api.httpStatus });
+	// No retry can fix the number: dead-letter now rather than spend every retry on it.
+	const kind = classifyFailure({ whatsappCode: api.code, httpStatus: api.httpStatus, kind: api instanceof InvalidRecipientError ? 'permanent' : undefined });
 	const outcome: DeliveryOutcome = { sent: false, error: { message: api.summary, code: api.code, httpStatus: api.httpStatus, kind } };
 	if (!eventId) return outcome;
 	const failed: FailOutcome | undefined = await failEvent(db, { id: eventId, error: api.summary, kind, retryAfterSeconds: api.retryAfterSeconds ?? null });

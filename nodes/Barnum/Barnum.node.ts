@@ -21,9 +21,11 @@ import { bookingFields, bookingOperations, executeBooking } from './resources/bo
 import { contactFields, contactOperations, executeContact } from './resources/contact';
 import { eventFields, eventOperations, executeEvent } from './resources/event';
 import { executeWorkflowRecord, workflowRecordFields, workflowRecordOperations } from './resources/workflow-record';
-import { executeWhatsApp, whatsappFields, whatsappOperations } from './resources/whatsapp';
+import { executeWhatsApp, sendTemplates, whatsappFields, whatsappOperations, type ItemResult } from './resources/whatsapp';
 
 type Executor = (this: IExecuteFunctions, pool: pg.Pool, operation: string, itemIndex: number) => Promise<IDataObject>;
+/** Operations that handle all items of a run together (concurrent sends, grouped writes): results per item, in order. */
+type BatchExecutor = (this: IExecuteFunctions, pool: pg.Pool, count: number) => Promise<ItemResult[]>;
 
 const EXECUTORS: Record<string, Executor> = {
 	actionLink: executeActionLink,
@@ -33,6 +35,10 @@ const EXECUTORS: Record<string, Executor> = {
 	event: executeEvent,
 	workflowRecord: executeWorkflowRecord,
 	whatsapp: executeWhatsApp,
+};
+
+const BATCH_EXECUTORS: Record<string, BatchExecutor> = {
+	'whatsapp.sendTemplate': sendTemplates,
 };
 
 export class Barnum implements INodeType {
@@ -98,6 +104,14 @@ export class Barnum implements INodeType {
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
 		const output: INodeExecutionData[] = [];
+		// Resource and operation take no expressions: the same for every item.
+		const batch = items.length > 1 ? BATCH_EXECUTORS[`${this.getNodeParameter('resource', 0)}.${this.getNodeParameter('operation', 0)}`] : undefined;
+		if (batch) {
+			for (const [i, result] of (await batch.call(this, pool, items.length)).entries()) {
+				output.push('json' in result ? { json: result.json, pairedItem: { item: i } } : failedItem(this, result.error, i));
+			}
+			return [output];
+		}
 		for (let i = 0; i < items.length; i++) {
 			const resource = this.getNodeParameter('resource', i) as string;
 			const operation = this.getNodeParameter('operation', i) as string;
@@ -107,28 +121,32 @@ export class Barnum implements INodeType {
 				const json = await execute.call(this, pool, operation, i);
 				output.push({ json, pairedItem: { item: i } });
 			} catch (caught) {
-				const error = explainDatabaseError(caught);
-				if (this.continueOnFail()) {
-					output.push({
-						json: { error: (error as Error).message, code: error instanceof BarnumError ? error.code : 'database_error' },
-						pairedItem: { item: i },
-					});
-					continue;
-				}
-				if (error instanceof BarnumError) {
-					throw new NodeOperationError(this.getNode(), error.message, {
-						itemIndex: i,
-						description: describe(error),
-					});
-				}
-				throw new NodeApiError(this.getNode(), error as JsonObject, {
-					itemIndex: i,
-					message: `The Barnum database failed: ${(error as Error).message}`,
-				});
+				output.push(failedItem(this, caught, i));
 			}
 		}
 		return [output];
 	}
+}
+
+/** With Continue On Fail, the item's error as its output; otherwise the error the node fails with. */
+function failedItem(context: IExecuteFunctions, caught: unknown, i: number): INodeExecutionData {
+	const error = explainDatabaseError(caught);
+	if (context.continueOnFail()) {
+		return {
+			json: { error: (error as Error).message, code: error instanceof BarnumError ? error.code : 'database_error' },
+			pairedItem: { item: i },
+		};
+	}
+	if (error instanceof BarnumError) {
+		throw new NodeOperationError(context.getNode(), error.message, {
+			itemIndex: i,
+			description: describe(error),
+		});
+	}
+	throw new NodeApiError(context.getNode(), error as JsonObject, {
+		itemIndex: i,
+		message: `The Barnum database failed: ${(error as Error).message}`,
+	});
 }
 
 function describe(error: BarnumError): string {

@@ -1,8 +1,12 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeProperties, type JsonObject } from 'n8n-workflow';
 import type pg from 'pg';
-import { E164 } from '../../../core/contacts';
-import { deliverTemplate } from '../../../core/whatsapp/delivery';
+import { BarnumError } from '../../../core/errors';
+import { parseGuestKeyRing } from '../../../core/resort/guest-crypto';
+import { deliverTemplate, deliverTemplates, type DeliveryOutcome, type TemplateDelivery } from '../../../core/whatsapp/delivery';
 import { processInboundWebhook } from '../../../core/whatsapp/inbound';
+import { invalidRecipient } from '../../../core/whatsapp/recipient';
+import { eventTemplate } from '../../../core/whatsapp/event-templates';
+import type { OutboundMessage } from '../../../core/outbox/types';
 import { recordDeliveryStatus, statusesFromWebhook, type DeliveryStatus } from '../../../core/whatsapp/statuses';
 import type { WhatsAppConfig } from '../../../core/whatsapp/types';
 import { forOperations } from './fields';
@@ -39,8 +43,34 @@ export const whatsappOperations: INodeProperties = {
 	default: 'sendTemplate',
 };
 
+/** A Send Template field used when the message is defined in the node (not taken from the event). */
+const definedBelow = (field: INodeProperties): INodeProperties => ({
+	...field,
+	displayOptions: { show: { resource: [R], operation: ['sendTemplate'], messageSource: ['fields'] } },
+});
+
 export const whatsappFields: INodeProperties[] = [
 	forOperations(R, ['sendTemplate'], {
+		displayName: 'Message',
+		name: 'messageSource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Define Below',
+				value: 'fields',
+				description: 'Recipient, template, parameters and buttons set in the fields below, with expressions',
+			},
+			{
+				name: "The Event's Barnum Template",
+				value: 'event',
+				description:
+					"What the bundled workflow for the item's outbox event (or pushed event) sends, built from the event without expressions: far faster on large batches",
+			},
+		],
+		default: 'fields',
+	}),
+	definedBelow({
 		displayName: 'To',
 		name: 'to',
 		type: 'string',
@@ -48,7 +78,7 @@ export const whatsappFields: INodeProperties[] = [
 		default: '={{ $json.appointment?.patient?.phone ?? $json.patient?.phone ?? $json.booking?.guest?.phone }}',
 		description: 'The recipient in E.164 form, e.g. +351912345678',
 	}),
-	forOperations(R, ['sendTemplate'], {
+	definedBelow({
 		displayName: 'Template Name',
 		name: 'template',
 		type: 'string',
@@ -56,7 +86,7 @@ export const whatsappFields: INodeProperties[] = [
 		default: 'barnum_appointment_confirmation',
 		description: 'An approved template (docs/whatsapp-templates.md)',
 	}),
-	forOperations(R, ['sendTemplate'], {
+	definedBelow({
 		displayName: 'Language Code',
 		name: 'language',
 		type: 'string',
@@ -64,7 +94,7 @@ export const whatsappFields: INodeProperties[] = [
 		default: 'pt_PT',
 		description: "Meta's code of the template's language: pt_PT, en, pt_BR, es …",
 	}),
-	forOperations(R, ['sendTemplate'], {
+	definedBelow({
 		displayName: 'Body Parameters',
 		name: 'bodyParameters',
 		type: 'fixedCollection',
@@ -74,7 +104,7 @@ export const whatsappFields: INodeProperties[] = [
 		description: 'The values of {{1}}, {{2}} … in order',
 		options: [{ displayName: 'Parameter', name: 'parameter', values: [{ displayName: 'Text', name: 'text', type: 'string', default: '' }] }],
 	}),
-	forOperations(R, ['sendTemplate'], {
+	definedBelow({
 		displayName: 'URL Button',
 		name: 'urlButton',
 		type: 'collection',
@@ -91,7 +121,7 @@ export const whatsappFields: INodeProperties[] = [
 			},
 		],
 	}),
-	forOperations(R, ['sendTemplate'], {
+	definedBelow({
 		displayName: 'Quick Replies',
 		name: 'quickReplies',
 		type: 'fixedCollection',
@@ -110,14 +140,14 @@ export const whatsappFields: INodeProperties[] = [
 			},
 		],
 	}),
-	forOperations(R, ['sendTemplate'], {
+	definedBelow({
 		displayName: 'Outbox Event ID',
 		name: 'eventId',
 		type: 'string',
 		default: '={{ $json.event_id }}',
 		description: 'When set, the event is acked with the wamid, or failed through the engine (retry, throttle or dead letter)',
 	}),
-	forOperations(R, ['sendTemplate'], {
+	definedBelow({
 		displayName: 'Fallback Text',
 		name: 'fallbackText',
 		type: 'string',
@@ -180,7 +210,12 @@ function list<T>(value: unknown, key: string): T[] {
 
 export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, operation: string, i: number): Promise<IDataObject> {
 	if (operation === 'processInbound') {
-		const results = await processInboundWebhook(pool, jsonParameter(this.getNodeParameter('webhookBody', i)));
+		// The credential's Guest Data Key lets a resort guest's STOP / START find them (blind index).
+		const credential = (await this.getCredentials('barnumPostgresApi')) as { guestDataKey?: string };
+		const results = await processInboundWebhook(pool, jsonParameter(this.getNodeParameter('webhookBody', i)), {
+			guestKeys: parseGuestKeyRing(credential.guestDataKey),
+			actor: `n8n:${this.getNode().name}`,
+		});
 		const unhandled = results.filter((r) => r.kind === 'message' && (r.outcome === 'needs a person' || r.outcome === 'refused'));
 		return { handled: results.length - unhandled.length, needsAPerson: unhandled.length, results } as unknown as IDataObject;
 	}
@@ -201,17 +236,33 @@ export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, op
 		return { recorded: recorded.length, statuses: recorded } as unknown as IDataObject;
 	}
 
-	const to = String(this.getNodeParameter('to', i) ?? '').trim();
-	if (!E164.test(to)) {
-		throw new NodeOperationError(this.getNode(), `"${to}" is not a phone number in E.164 form, such as +351912345678`, { itemIndex: i });
-	}
+	const delivery = readTemplateDelivery.call(this, i);
 	const credential = (await this.getCredentials('barnumWhatsAppApi', i)) as unknown as WhatsAppConfig;
-	const url = (this.getNodeParameter('urlButton', i, {}) as { index?: number; suffix?: string }) ?? {};
+	const outcome = await deliverTemplate(pool, credential, delivery.message, delivery);
+	if (!outcome.sent && !delivery.eventId) throw refused(this, outcome, i);
+	return outcome as unknown as IDataObject;
+}
+
+/**
+ * One item's Send Template parameters. A recipient that is not E.164 is the item's error only
+ * without an event: with one, the delivery dead-letters the event and reports it.
+ */
+function readTemplateDelivery(this: IExecuteFunctions, i: number): TemplateDelivery {
+	if (this.getNodeParameter('messageSource', i, 'fields') === 'event') {
+		// No expressions: the message is built from the item itself (core/whatsapp/event-templates.ts):
+		// the Outbox Trigger's event, or one the push dispatcher delivered (the webhook's body).
+		const json = (this.getInputData()[i]?.json ?? {}) as { event_type?: unknown; body?: { event_type?: unknown } };
+		const event = (json.event_type === undefined && json.body?.event_type !== undefined ? json.body : json) as unknown as OutboundMessage;
+		const { message, fallbackText } = eventTemplate(event);
+		return { message, eventId: event.event_id || null, fallbackText };
+	}
+	const to = String(this.getNodeParameter('to', i) ?? '').trim();
 	const eventId = String(this.getNodeParameter('eventId', i, '') ?? '').trim() || null;
-	const outcome = await deliverTemplate(
-		pool,
-		credential,
-		{
+	const invalid = invalidRecipient(to);
+	if (invalid && !eventId) throw new BarnumError('invalid_input', invalid, { field: 'to' });
+	const url = (this.getNodeParameter('urlButton', i, {}) as { index?: number; suffix?: string }) ?? {};
+	return {
+		message: {
 			to,
 			template: this.getNodeParameter('template', i) as string,
 			language: this.getNodeParameter('language', i) as string,
@@ -219,18 +270,58 @@ export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, op
 			urlButton: url.suffix ? { index: url.index ?? 0, suffix: url.suffix } : undefined,
 			quickReplies: list<{ index: number; payload: string }>(this.getNodeParameter('quickReplies', i, {}), 'reply'),
 		},
-		{ eventId, fallbackText: (this.getNodeParameter('fallbackText', i, '') as string) || null },
-	);
-	if (!outcome.sent && !eventId) {
-		// Nothing in the outbox will retry this message: the failure is the workflow's to see.
-		throw new NodeApiError(this.getNode(), { message: outcome.error?.message, code: outcome.error?.code } as JsonObject, {
-			itemIndex: i,
-			message: `WhatsApp refused the message: ${outcome.error?.message}`,
-			description: outcome.error?.kind === 'permanent' ? 'Retrying will not help: check the number and the template.' : 'Try again later.',
-			httpCode: outcome.error?.httpStatus ? String(outcome.error.httpStatus) : undefined,
-		});
+		eventId,
+		fallbackText: (this.getNodeParameter('fallbackText', i, '') as string) || null,
+	};
+}
+
+/** Nothing in the outbox will retry a message sent without an event: the failure is the workflow's to see. */
+function refused(context: IExecuteFunctions, outcome: DeliveryOutcome, i: number): NodeApiError {
+	return new NodeApiError(context.getNode(), { message: outcome.error?.message, code: outcome.error?.code } as JsonObject, {
+		itemIndex: i,
+		message: `WhatsApp refused the message: ${outcome.error?.message}`,
+		description: outcome.error?.kind === 'permanent' ? 'Retrying will not help: check the number and the template.' : 'Try again later.',
+		httpCode: outcome.error?.httpStatus ? String(outcome.error.httpStatus) : undefined,
+	});
+}
+
+/** One item's result: its output, or the error the node reports for it. */
+export type ItemResult = { json: IDataObject } | { error: unknown };
+
+/**
+ * Send Template for every item at once (a batch from the Outbox Trigger): the parameters are read
+ * item by item, the messages are sent concurrently and their events settled in groups
+ * (core/whatsapp/delivery.ts deliverTemplates). Results come back per item, in order; an item
+ * whose parameters are wrong stops the node there, as it would one item at a time, after the items
+ * before it were sent.
+ */
+export async function sendTemplates(this: IExecuteFunctions, pool: pg.Pool, count: number): Promise<ItemResult[]> {
+	const results: ItemResult[] = new Array(count);
+	const deliveries: TemplateDelivery[] = [];
+	const indexes: number[] = [];
+	let stop: { index: number; error: unknown } | undefined;
+	for (let i = 0; i < count; i++) {
+		try {
+			deliveries.push(readTemplateDelivery.call(this, i));
+			indexes.push(i);
+		} catch (error) {
+			results[i] = { error };
+			if (!this.continueOnFail()) {
+				stop = { index: i, error };
+				break;
+			}
+		}
 	}
-	return outcome as unknown as IDataObject;
+	if (deliveries.length > 0) {
+		// The credential cannot differ between items of one node run: read (and decrypt) it once.
+		const credential = (await this.getCredentials('barnumWhatsAppApi', indexes[0])) as unknown as WhatsAppConfig;
+		const outcomes = await deliverTemplates(pool, credential, deliveries);
+		for (const [k, i] of indexes.entries()) {
+			const outcome = outcomes[k];
+			results[i] = !outcome.sent && !deliveries[k].eventId ? { error: refused(this, outcome, i) } : { json: outcome as unknown as IDataObject };
+		}
+	}
+	return stop ? results.slice(0, stop.index + 1) : results;
 }
 
 function timestamp(value: string): Date {
