@@ -34,11 +34,18 @@ export function createApp(context: AppContext): express.Express {
 	app.use(requestLog(logger));
 	app.use(metrics.timing);
 
-	app.use(healthRoutes(pool));
+	app.use(healthRoutes(pool, logger));
 	app.get('/metrics', async (_req, res) => {
 		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
 	});
-	app.use(actionRoutes(pool, { nonceSecret: config.actionNonceSecret, perMinute: config.rateLimits.actionPerMinute, metrics }));
+	app.use(
+		actionRoutes(pool, {
+			nonceSecret: config.actionNonceSecret,
+			perMinute: config.rateLimits.actionPerMinute,
+			metrics,
+			preparedStatements: config.preparedStatements,
+		}),
+	);
 	app.use('/api/webhook', ...apiHeaders());
 	app.use(
 		webhookRoutes(pool, config.webhook, logger, metrics, [

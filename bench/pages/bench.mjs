@@ -1,19 +1,26 @@
 #!/usr/bin/env node
 // The patient action pages under load, side by side with a bare Express "hello" in the same run:
-// wrk against GET /, HEAD /api/action (the middleware stack, no database), GET /api/action (the
-// read path: token + appointment from PostgreSQL, HTML render) and POST /api/action (a fresh link
-// pressed per request: nonce check, transaction, status change, commit). See docs/performance.md
-// "Action pages under load". Run through bench/pages/run.sh (builds dist/ first).
+// wrk against GET / (hello), GET /healthz (the request log and metrics, no database), an unknown
+// link (one small query, the invalid page), GET /api/action (the read path: token, appointment and
+// clinic from PostgreSQL, HTML, form nonce; a different link for every request, get.lua) and POST
+// /api/action (a fresh link pressed per request: nonce check, transaction, status change, commit).
+// See docs/performance.md "Action pages under load". Run through bench/pages/run.sh (builds dist/).
 //
 //   node bench/pages/bench.mjs [--duration 15] [--warmup 3] [--connections 64] [--threads 2]
-//                              [--log-levels warn,info] [--tokens 30000] [--out results.json]
-//                              [--phases hello,healthz,unknown,get,post,get-c4,post-c4]
+//                              [--log-levels warn,info] [--tokens 30000] [--read-links 10000]
+//                              [--out results.json]
+//                              [--phases hello,healthz,unknown,get,get-one,post,get-c4,post-c4]
 //                              [--server-cli dist/server/cli.js]
-//                              [--server-node-options "--max-old-space-size=96"]
+//                              [--server-node-options=--max-semi-space-size=16]
 //
 // --server-cli runs another build of the server (e.g. a patched copy of dist/, to measure a
 // proposed change against the same database); --server-node-options is NODE_OPTIONS for the
-// server process alone.
+// server process alone (write it with "=": its value starts with dashes). get-one reads one link
+// over and over (the figure published before get.lua existed).
+//
+// The rate limiter runs on every request but is set far above the load
+// (RATE_LIMIT_ACTION_PER_MINUTE=100000000), so no row measures 429 answers: the non-2xx column
+// shows it, and only the unknown-link row, whose answers are all 404, has any.
 //
 // One durable embedded PostgreSQL (the same launcher and settings as `barnum serve`: fsync on),
 // migrated, with the server's least-privilege login; the companion server is the compiled CLI
@@ -45,7 +52,8 @@ const { values: args } = parseArgs({
 		threads: { type: 'string', default: '2' },
 		'log-levels': { type: 'string', default: 'warn,info' },
 		tokens: { type: 'string', default: '30000' },
-		phases: { type: 'string', default: 'hello,healthz,unknown,get,post,get-c4,post-c4' },
+		'read-links': { type: 'string', default: '10000' },
+		phases: { type: 'string', default: 'hello,healthz,unknown,get,get-one,post,get-c4,post-c4' },
 		'server-cli': { type: 'string', default: path.join(ROOT, 'dist/server/cli.js') },
 		'server-node-options': { type: 'string', default: '' },
 		out: { type: 'string' },
@@ -58,6 +66,7 @@ const opts = {
 	threads: Number(args.threads),
 	logLevels: args['log-levels'].split(',').filter(Boolean),
 	tokens: Number(args.tokens),
+	readLinks: Number(args['read-links']),
 	phases: new Set(args.phases.split(',').filter(Boolean)),
 	serverCli: path.resolve(args['server-cli']),
 	serverNodeOptions: args['server-node-options'],
@@ -112,9 +121,11 @@ function procStatus(pid) {
 	try {
 		const text = readFileSync(`/proc/${pid}/status`, 'utf8');
 		const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-		return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+		// RssFile is mostly the node binary's own pages (shared with every node process); RssAnon
+		// is this process's heap, stacks and buffers.
+		return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
 	} catch {
-		return { rss: NaN, hwm: NaN };
+		return { rss: NaN, hwm: NaN, anon: NaN, file: NaN };
 	}
 }
 
@@ -394,7 +405,11 @@ try {
 	log(JSON.stringify(results.machine));
 
 	const clinic = await seedClinic();
-	const [readToken] = await createLinks(clinic, 1, 'bench-get');
+	// The pages the GET rows read: one appointment and confirm link each, taken in turn (get.lua).
+	log(`creating ${opts.readLinks} links for the GET runs`);
+	const readTokens = await createLinks(clinic, opts.readLinks, 'bench-get');
+	const readToken = readTokens[0];
+	const readFile = writeTokenFile(readTokens, 'bench-get');
 	const tokenFiles = {};
 	const links = async (count, tag) => writeTokenFile(await createLinks(clinic, count, tag), tag);
 	for (const level of opts.logLevels) {
@@ -415,6 +430,8 @@ try {
 
 	const hello = await startHello();
 	const postLua = path.join(HERE, 'post.lua');
+	const getLua = path.join(HERE, 'get.lua');
+	const readEnv = { BENCH_TOKENS: readFile };
 
 	if (opts.phases.has('hello')) await measure('bare Express: GET / (hello)', { pid: hello.child.pid, url: `${hello.url}/` });
 
@@ -438,7 +455,16 @@ try {
 				url: `${server.url}/api/action?type=confirm&token=${'A'.repeat(32)}`,
 			});
 		}
-		if (opts.phases.has('get')) await measure(`Barnum GET /api/action (confirm page), LOG_LEVEL=${level}`, { pid, url: page });
+		if (opts.phases.has('get')) {
+			await measure(`Barnum GET /api/action (confirm page, ${opts.readLinks} links in turn), LOG_LEVEL=${level}`, {
+				pid,
+				url: server.url,
+				script: getLua,
+				env: readEnv,
+			});
+		}
+		// The same page over and over (the earlier published figure): hot rows, nothing else differs.
+		if (opts.phases.has('get-one')) await measure(`Barnum GET /api/action (one confirm page, repeated), LOG_LEVEL=${level}`, { pid, url: page });
 		if (opts.phases.has('post')) await measure(`Barnum POST /api/action (confirm), LOG_LEVEL=${level}`, {
 			pid,
 			url: server.url,
@@ -449,7 +475,13 @@ try {
 		});
 		// The same two requests at low concurrency: a patient's wait when nothing queues.
 		if (opts.phases.has('get-c4')) {
-			await measure(`Barnum GET /api/action (confirm page), 4 connections, LOG_LEVEL=${level}`, { pid, url: page, connections: 4 });
+			await measure(`Barnum GET /api/action (confirm page, links in turn), 4 connections, LOG_LEVEL=${level}`, {
+				pid,
+				url: server.url,
+				script: getLua,
+				env: readEnv,
+				connections: 4,
+			});
 		}
 		if (opts.phases.has('post-c4')) {
 			await measure(`Barnum POST /api/action (confirm), 4 connections, LOG_LEVEL=${level}`, {
@@ -462,29 +494,35 @@ try {
 				check: confirmedOf(`bench-post-c4-${level}`),
 			});
 		}
-		const hwm = procStatus(pid).hwm;
+		const { hwm, anon: loadedAnon, file: loadedFile } = procStatus(pid);
 		// After the load: what the process keeps, and how V8 sees its heap (prom-client's defaults).
 		await sleep(5000);
 		const settled = procStatus(pid).rss;
 		const metrics = await (await fetch(`${server.url}/metrics`)).text();
 		const gauge = (name) => Number(new RegExp(`^barnum_${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 1024 / 1024;
 		const heap = { heapTotalMb: gauge('nodejs_heap_size_total_bytes'), heapUsedMb: gauge('nodejs_heap_size_used_bytes'), externalMb: gauge('nodejs_external_memory_bytes') };
+		// Where V8's heap is: new space (the young generation), old space, code, large objects.
+		const spaces = {};
+		for (const m of metrics.matchAll(/^barnum_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} ([\d.e+]+)$/gm)) spaces[m[1]] = Math.round(Number(m[2]) / 1024 / 102.4) / 10;
+		heap.spacesTotalMb = spaces;
 		results.phases.push({
 			name: `server process, LOG_LEVEL=${level}`,
 			idleRssMb: idle,
 			peakRssMbHwm: hwm,
+			rssAnonMbAtEnd: loadedAnon,
+			rssFileMbAtEnd: loadedFile,
 			settledRssMb: settled,
 			...heap,
 			logBytes: readFileSync(server.logFile).length,
 		});
-		log(`server LOG_LEVEL=${level}: idle RSS ${idle.toFixed(1)} MB, VmHWM ${hwm.toFixed(1)} MB, 5 s after the load ${settled.toFixed(1)} MB, ${JSON.stringify(heap)}`);
+		log(`server LOG_LEVEL=${level}: idle RSS ${idle.toFixed(1)} MB, VmHWM ${hwm.toFixed(1)} MB (at the end: anon ${loadedAnon.toFixed(1)} + file ${loadedFile.toFixed(1)} MB), 5 s after the load ${settled.toFixed(1)} MB, ${JSON.stringify(heap)}`);
 		await stopChild(server.child);
 	}
 
 	if (opts.phases.has('hello')) await measure('bare Express: GET / (hello), again at the end', { pid: hello.child.pid, url: `${hello.url}/` });
 	await stopChild(hello.child);
 
-	const table = markdown(results);
+	const table = `server NODE_OPTIONS: ${opts.serverNodeOptions || '(none)'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}\n\n${markdown(results)}`;
 	process.stdout.write(`${table}\n`);
 	if (args.out) writeFileSync(args.out, JSON.stringify(results, null, 2));
 } finally {
@@ -513,8 +551,10 @@ function markdown(r) {
 	for (const p of r.phases) {
 		if (p.idleRssMb !== undefined) {
 			lines.push(
-				`\n${p.name}: RSS idle ${f(p.idleRssMb, 1)} MB, peak (VmHWM) ${f(p.peakRssMbHwm, 1)} MB, 5 s after the load ${f(p.settledRssMb, 1)} MB ` +
-					`(V8 heap ${f(p.heapUsedMb, 1)} used of ${f(p.heapTotalMb, 1)} MB, external ${f(p.externalMb, 1)} MB); log ${(p.logBytes / 1e6).toFixed(1)} MB`,
+				`\n${p.name}: RSS idle ${f(p.idleRssMb, 1)} MB, peak (VmHWM) ${f(p.peakRssMbHwm, 1)} MB ` +
+					`(after the last run: anonymous ${f(p.rssAnonMbAtEnd, 1)} MB + file-backed ${f(p.rssFileMbAtEnd, 1)} MB), 5 s after the load ${f(p.settledRssMb, 1)} MB ` +
+					`(V8 heap ${f(p.heapUsedMb, 1)} used of ${f(p.heapTotalMb, 1)} MB, of which new space ${f(p.spacesTotalMb?.new, 1)} MB and old space ${f(p.spacesTotalMb?.old, 1)} MB; ` +
+					`external ${f(p.externalMb, 1)} MB); log ${(p.logBytes / 1e6).toFixed(1)} MB`,
 			);
 		}
 		if (p.check) lines.push(`\n${p.name}: ${JSON.stringify(p.check)}`);

@@ -4,6 +4,11 @@
 # hello, drives each with wrk (64 connections, 2 threads, 15 s) and stops everything it started.
 #
 #   bash bench/pages/run.sh [--duration 15] [--connections 64] [--log-levels warn,info] [--out file.json]
+#                           [--phases ...] [--server-node-options=--max-semi-space-size=16]
+#
+# What docs/performance.md publishes (run 3 times; medians):
+#   bash bench/pages/run.sh --log-levels info --out /tmp/pages-N.json
+#   bash bench/pages/run.sh --log-levels info --server-node-options=--max-semi-space-size=16 --out /tmp/pages-semi-N.json
 #
 # Needs wrk (Debian: apt-get install -y wrk) and /usr/bin/time (Debian package "time").
 set -euo pipefail

@@ -1,34 +1,60 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { pinoHttp } from 'pino-http';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
 
 /** Query parameters that are credentials: a token in a log is a working link. */
 const SECRET_PARAMS = /([?&](?:token|nonce|hub\.verify_token)=)[^&#]*/gi;
+const REQUEST_ID = /^[\w.-]{1,100}$/;
+const LEVEL = Symbol('barnum.logLevel');
 
 export function maskUrl(url: string): string {
-	return url.replace(SECRET_PARAMS, '$1[redacted]');
+	return url.includes('=') ? url.replace(SECRET_PARAMS, '$1[redacted]') : url;
 }
 
-/** One JSON line per request with a request id (X-Request-Id when the proxy sends one), URLs masked. */
-export function requestLog(logger: Logger) {
-	return pinoHttp({
-		logger,
-		genReqId: (req: IncomingMessage, res) => {
-			const incoming = req.headers['x-request-id'];
-			const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-			res.setHeader('x-request-id', id);
-			return id;
-		},
-		serializers: {
-			req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-				id: req.id,
-				method: req.method,
-				url: maskUrl(req.url),
-				remoteAddress: req.remoteAddress,
-			}),
-			res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-		},
-		customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-	});
+type Level = 'info' | 'warn' | 'error';
+
+/**
+ * The level this response is logged at, when its status alone would say otherwise: an unknown or
+ * expired link's 404 is an everyday outcome (link scanners probe old links), not a warning.
+ */
+export function logResponseAt(res: Response, level: Level): void {
+	(res as unknown as Record<symbol, Level>)[LEVEL] = level;
+}
+
+/**
+ * One JSON line per request, after the response: request id (X-Request-Id when the proxy sends
+ * one, else a new UUID, echoed in the response), method, URL with its secrets masked, client
+ * address, status and time taken. 5xx and aborted requests log at error, other 4xx at warn, the
+ * rest at info. Built by hand on pino rather than through pino-http: that one creates a child
+ * logger and serialises the whole request for every request, even when the line is not written,
+ * and it cost more than rendering an action page (docs/performance.md).
+ */
+export function requestLog(logger: Logger): RequestHandler {
+	// These lines carry only what is built below (the URL already masked, no headers, no body), so
+	// they skip the logger's redaction pass: walking its wildcard paths cost more than the rest of
+	// the line.
+	const log = logger.child({}, { redact: { paths: [] } });
+	return (req, res, next) => {
+		const incoming = req.headers['x-request-id'];
+		const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+		res.setHeader('x-request-id', id);
+		(req as { id?: string }).id = id;
+		const started = performance.now();
+		// 'close' comes once for every response: after it was sent, or when the client went away.
+		res.once('close', () => {
+			const finished = res.writableFinished;
+			const status = res.statusCode;
+			const level: Level = !finished || status >= 500 ? 'error' : ((res as unknown as Record<symbol, Level>)[LEVEL] ?? (status >= 400 ? 'warn' : 'info'));
+			if (!log.isLevelEnabled(level)) return;
+			log[level](
+				{
+					req: { id, method: req.method, url: maskUrl(req.originalUrl), remoteAddress: req.socket.remoteAddress },
+					res: { statusCode: status },
+					responseTime: Math.round(performance.now() - started),
+				},
+				finished ? 'request completed' : 'request aborted',
+			);
+		});
+		next();
+	};
 }

@@ -6,11 +6,17 @@ export interface Messages {
 	title: Record<'confirm' | 'cancel' | 'reschedule', string>;
 	greeting: (name: string) => string;
 	intro: Record<'confirm' | 'cancel' | 'reschedule', string>;
-	when: string;
+	/** The two lines of the appointment's date and time. */
+	date: string;
+	time: string;
 	professional: string;
 	specialty: string;
 	clinic: string;
 	button: Record<'confirm' | 'cancel' | 'reschedule', string>;
+	/** Under the button: what pressing it does next. */
+	afterButton: Record<'confirm' | 'cancel' | 'reschedule', string>;
+	/** Above the details on the reschedule pages: the appointment shown is the one booked now. */
+	yourAppointment: string;
 	preferredLabel: string;
 	preferredHint: string;
 	done: Record<'confirm' | 'cancel' | 'reschedule', { title: string; body: string }>;
@@ -31,11 +37,18 @@ const ptPT: Messages = {
 		cancel: 'Quer cancelar esta consulta?',
 		reschedule: 'Não pode vir? Peça outra data e nós contactamo-lo.',
 	},
-	when: 'Data e hora',
+	date: 'Data',
+	time: 'Hora',
 	professional: 'Profissional',
 	specialty: 'Especialidade',
 	clinic: 'Clínica',
 	button: { confirm: 'Confirmar presença', cancel: 'Cancelar consulta', reschedule: 'Pedir nova data' },
+	afterButton: {
+		confirm: 'A clínica recebe a sua confirmação de imediato.',
+		cancel: 'O horário fica livre para outro doente. Para marcar outra consulta, contacte a clínica.',
+		reschedule: 'A sua consulta mantém-se marcada até combinarmos uma nova data.',
+	},
+	yourAppointment: 'A sua consulta',
 	preferredLabel: 'Quando lhe dá jeito? (opcional)',
 	preferredHint: 'Ex.: terça-feira à tarde',
 	done: {
@@ -69,11 +82,18 @@ const en: Messages = {
 		cancel: 'Do you want to cancel this appointment?',
 		reschedule: "Can't make it? Ask for another time and we'll get in touch.",
 	},
-	when: 'Date and time',
+	date: 'Date',
+	time: 'Time',
 	professional: 'With',
 	specialty: 'Specialty',
 	clinic: 'Clinic',
-	button: { confirm: 'Confirm', cancel: 'Cancel appointment', reschedule: 'Request another time' },
+	button: { confirm: 'Confirm attendance', cancel: 'Cancel appointment', reschedule: 'Request another time' },
+	afterButton: {
+		confirm: 'The clinic gets your confirmation straight away.',
+		cancel: 'Your time is freed for another patient. To book again, contact the clinic.',
+		reschedule: 'Your appointment stays booked until we agree on a new time.',
+	},
+	yourAppointment: 'Your appointment',
 	preferredLabel: 'When would suit you? (optional)',
 	preferredHint: 'E.g. Tuesday afternoon',
 	done: {
@@ -107,7 +127,14 @@ const ptBR: Messages = {
 		cancel: 'Deseja cancelar esta consulta?',
 		reschedule: 'Não pode comparecer? Peça outra data e entraremos em contato.',
 	},
+	time: 'Horário',
 	button: { confirm: 'Confirmar presença', cancel: 'Cancelar consulta', reschedule: 'Solicitar nova data' },
+	afterButton: {
+		confirm: 'A clínica recebe sua confirmação na hora.',
+		cancel: 'O horário fica livre para outro paciente. Para marcar outra consulta, entre em contato com a clínica.',
+		reschedule: 'Sua consulta continua marcada até combinarmos uma nova data.',
+	},
+	yourAppointment: 'Sua consulta',
 	preferredLabel: 'Qual horário seria melhor? (opcional)',
 	done: {
 		confirm: { title: 'Consulta confirmada', body: 'Obrigado! Esperamos você.' },
@@ -134,11 +161,18 @@ const es: Messages = {
 		cancel: '¿Desea cancelar esta cita?',
 		reschedule: '¿No puede venir? Pida otra fecha y le contactaremos.',
 	},
-	when: 'Fecha y hora',
+	date: 'Fecha',
+	time: 'Hora',
 	professional: 'Profesional',
 	specialty: 'Especialidad',
 	clinic: 'Clínica',
 	button: { confirm: 'Confirmar asistencia', cancel: 'Cancelar cita', reschedule: 'Solicitar otra fecha' },
+	afterButton: {
+		confirm: 'La clínica recibe su confirmación al momento.',
+		cancel: 'El horario queda libre para otro paciente. Para reservar otra cita, contacte con la clínica.',
+		reschedule: 'Su cita se mantiene hasta que acordemos una nueva fecha.',
+	},
+	yourAppointment: 'Su cita',
 	preferredLabel: '¿Cuándo le vendría bien? (opcional)',
 	preferredHint: 'Ej.: martes por la tarde',
 	done: {
@@ -180,9 +214,26 @@ function supported(tag: string | null | undefined): Locale | undefined {
  * of the browser's Accept-Language that Barnum speaks, else the clinic's default.
  */
 export function chooseLocale(patientLocale: string | null | undefined, acceptLanguage: string | undefined, clinicDefault: string): Locale {
-	const own = supported(patientLocale);
-	if (own) return own;
-	const ranked = (acceptLanguage ?? '')
+	return supported(patientLocale) ?? browserLocale(acceptLanguage) ?? supported(clinicDefault) ?? 'pt-PT';
+}
+
+// Browsers send a handful of distinct Accept-Language values: each is parsed once. Bounded, so
+// that made-up headers cannot grow it without limit.
+const browserLocales = new Map<string, Locale | null>();
+
+function browserLocale(acceptLanguage: string | undefined): Locale | undefined {
+	if (!acceptLanguage) return undefined;
+	let found = browserLocales.get(acceptLanguage);
+	if (found === undefined) {
+		found = parseAcceptLanguage(acceptLanguage) ?? null;
+		if (browserLocales.size >= 500) browserLocales.clear();
+		browserLocales.set(acceptLanguage, found);
+	}
+	return found ?? undefined;
+}
+
+function parseAcceptLanguage(acceptLanguage: string): Locale | undefined {
+	const ranked = acceptLanguage
 		.split(',')
 		.map((part) => {
 			const [tag, ...params] = part.trim().split(';');
@@ -195,5 +246,5 @@ export function chooseLocale(patientLocale: string | null | undefined, acceptLan
 		const match = supported(entry.tag);
 		if (match) return match;
 	}
-	return supported(clinicDefault) ?? 'pt-PT';
+	return undefined;
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * A form nonce bound to the link's token and action: the page's form carries one, and a POST
@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * a bare POST) has no nonce; a page left open past `maxAgeMs` asks for a second press.
  */
 export class FormNonce {
-	private readonly key: Buffer;
+	private readonly key: KeyObject;
 
 	constructor(
 		secret: string | undefined,
@@ -14,7 +14,8 @@ export class FormNonce {
 	) {
 		// Without a configured secret each process has its own key: fine for one instance, and
 		// documented (ACTION_NONCE_SECRET) for several behind a load balancer.
-		this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+		// A KeyObject is imported once; a Buffer key would be imported again on every HMAC.
+		this.key = createSecretKey(secret ? Buffer.from(secret, 'utf8') : randomBytes(32));
 	}
 
 	issue(token: string, action: string, now = Date.now()): string {

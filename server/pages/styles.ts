@@ -13,14 +13,17 @@ main{width:100%;max-width:30rem;margin:1rem;padding:1.5rem;background:#fff;borde
 h1{font-size:1.45rem;line-height:1.25;margin:0 0 .5rem;text-align:center}
 p{margin:.5rem 0}
 .lead{text-align:center}
+h2{font-size:.85rem;font-weight:700;letter-spacing:.04em;text-transform:uppercase;color:#4b5563;margin:1.25rem 0 .4rem}
+h2+dl{margin-top:0}
 dl{margin:1.25rem 0;padding:1rem;background:#f3f5f4;border-radius:.75rem}
 dt{font-size:.85rem;color:#4b5563;margin-top:.5rem}
 dt:first-child{margin-top:0}
 dd{margin:0;font-weight:600}
-label{display:block;font-weight:600;margin:1rem 0 .35rem}
+label{display:block;font-weight:600;margin:1rem 0 0}
 textarea{width:100%;min-height:4.5rem;padding:.6rem;border:2px solid #6b7280;border-radius:.5rem;font:inherit}
 textarea:focus,button:focus{outline:3px solid #f59e0b;outline-offset:2px}
-.hint{font-size:.85rem;color:#4b5563;margin-top:.25rem}
+.hint{font-size:.85rem;color:#4b5563;margin:.25rem 0 .4rem}
+.after{font-size:.85rem;color:#4b5563;text-align:center;margin-top:.6rem}
 button{display:block;width:100%;margin-top:1.25rem;padding:.95rem 1rem;border:0;border-radius:.75rem;font:inherit;font-weight:700;color:#fff;background:#0b6e4f;cursor:pointer}
 button.danger{background:#b3261e}
 button.neutral{background:#1d4ed8}

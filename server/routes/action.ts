@@ -2,14 +2,16 @@ import express, { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
 import { z } from 'zod/v4';
 import type { LinkAction } from '../../core/action-links/create';
-import { inspectLink, redeemLink, type LinkState } from '../../core/action-links/redeem';
-import { sql } from '../../core/db/sql';
+import { LinkReader } from '../../core/action-links/read';
+import { redeemLink } from '../../core/action-links/redeem';
+import type { LinkState } from '../../core/action-links/state';
 import type { Metrics } from '../metrics';
 import { MESSAGES, chooseLocale, type Locale } from '../pages/messages';
 import { FormNonce } from '../pages/nonce';
 import { renderInvalid, renderOutcome, renderReady } from '../pages/render';
 import { pageHeaders } from '../http/security-headers';
 import { perIpLimit } from '../http/rate-limit';
+import { logResponseAt } from '../http/request-log';
 
 const linkQuery = z.object({
 	type: z.enum(['confirm', 'cancel', 'reschedule']),
@@ -17,69 +19,81 @@ const linkQuery = z.object({
 });
 
 /**
+ * The page, as it is: UTF-8 HTML, uncompressed (a few kB; gzip would cost more CPU than the bytes
+ * it saves on the wire). Node adds the Content-Length itself when the whole body goes to end().
+ */
+function sendPage(res: Response, status: number, html: string): void {
+	res.statusCode = status;
+	res.setHeader('content-type', 'text/html; charset=utf-8');
+	res.end(html);
+}
+
+/**
  * The seed's /api/action, made safe for link scanners: GET shows the appointment and one button,
  * POST (a real form submission carrying a nonce bound to the token) acts, HEAD answers 200 and
  * touches nothing. No script runs on these pages, so a preview bot that executes JavaScript has
  * nothing to trigger.
  */
-export function actionRoutes(pool: pg.Pool, options: { nonceSecret?: string; perMinute: number; metrics: Metrics }): Router {
+export function actionRoutes(
+	pool: pg.Pool,
+	options: { nonceSecret?: string; perMinute: number; metrics: Metrics; preparedStatements?: boolean },
+): Router {
 	const router = Router();
 	const nonces = new FormNonce(options.nonceSecret);
+	const reader = new LinkReader(pool, { prepared: options.preparedStatements });
 	const { metrics } = options;
 
-	async function invalidPage(req: Request, res: Response, status = 404): Promise<void> {
-		const { rows } = await pool.query<{ business_name: string; default_locale: string }>(sql('settings-public'));
-		const locale = chooseLocale(null, req.headers['accept-language'], rows[0]?.default_locale ?? 'pt-PT');
-		res.status(status).type('html').send(renderInvalid(locale, rows[0]?.business_name ?? 'Barnum'));
-	}
-
-	function localeFor(state: Exclude<LinkState, { state: 'invalid' }>, req: Request): Locale {
-		return chooseLocale(state.appointment.patientLocale, req.headers['accept-language'], state.appointment.defaultLocale);
-	}
-
-	function show(state: LinkState, req: Request, res: Response, token: string, notice?: string): Promise<void> | void {
+	function show(state: LinkState, req: Request, res: Response, token: string, pressAgain = false): void {
 		metrics.tokenValidations.inc({ outcome: state.state === 'invalid' ? state.reason : state.state });
-		if (state.state === 'invalid') return invalidPage(req, res);
-		const locale = localeFor(state, req);
-		if (state.state === 'ready') {
-			res.status(notice ? 400 : 200).type('html').send(renderReady(state, locale, { token, nonce: nonces.issue(token, state.action) }, notice));
+		const acceptLanguage = req.headers['accept-language'];
+		if (state.state === 'invalid') {
+			// Link scanners probe old links all day: an expected answer, logged as such.
+			logResponseAt(res, 'info');
+			sendPage(res, 404, renderInvalid(chooseLocale(null, acceptLanguage, state.clinic.defaultLocale), state.clinic.businessName));
 			return;
 		}
-		res.status(200).type('html').send(renderOutcome(state, locale));
+		const locale: Locale = chooseLocale(state.appointment.patientLocale, acceptLanguage, state.appointment.defaultLocale);
+		if (state.state === 'ready') {
+			const notice = pressAgain ? MESSAGES[locale].pressAgain : undefined;
+			sendPage(res, pressAgain ? 400 : 200, renderReady(state, locale, { token, nonce: nonces.issue(token, state.action) }, notice));
+			return;
+		}
+		sendPage(res, 200, renderOutcome(state, locale));
 	}
 
-	router.use('/api/action', ...pageHeaders());
-	router.use('/api/action', perIpLimit(options.perMinute, () => 'Too many requests. Please wait a moment and try again.'));
+	async function unreadable(req: Request, res: Response): Promise<void> {
+		show({ state: 'invalid', reason: 'not_found', clinic: await reader.clinic() }, req, res, '');
+	}
 
-	// Link checkers probe with HEAD: answer without reading the database or changing anything.
-	router.head('/api/action', (_req, res) => {
-		res.status(200).type('html').end();
-	});
-
-	router.get('/api/action', async (req, res) => {
-		const query = linkQuery.safeParse(req.query);
-		if (!query.success) return invalidPage(req, res);
-		await show(await inspectLink(pool, query.data.token, query.data.type), req, res, query.data.token);
-	});
-
-	router.post('/api/action', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 }), async (req, res) => {
-		const fields = { ...(req.query as object), ...((req.body as object) ?? {}) } as Record<string, unknown>;
-		const input = linkQuery.safeParse(fields);
-		if (!input.success) return invalidPage(req, res);
-		const { token, type } = input.data as { token: string; type: LinkAction };
-		if (!nonces.check(fields.nonce, token, type)) {
-			// No valid nonce: not a press of our button (or the page sat open too long). Show the
-			// page again with a fresh nonce; nothing has changed.
-			const state = await inspectLink(pool, token, type);
-			const locale = state.state === 'invalid' ? 'pt-PT' : localeFor(state, req);
-			return show(state, req, res, token, MESSAGES[locale].pressAgain);
-		}
-		const preferred = typeof fields.preferred_time === 'string' ? fields.preferred_time.trim().slice(0, 500) : '';
-		const state = await redeemLink(pool, token, type, { preferredTime: preferred || null });
-		if (state.state === 'done') metrics.actions.inc({ type, result: 'done' });
-		else if (state.state !== 'invalid') metrics.actions.inc({ type, result: state.state });
-		await show(state, req, res, token);
-	});
+	// One route, so a request is matched once; the headers and the limit apply to every method.
+	router
+		.route('/api/action')
+		.all(pageHeaders(), perIpLimit(options.perMinute, () => 'Too many requests. Please wait a moment and try again.'))
+		// Link checkers probe with HEAD: answer without reading the database or changing anything.
+		.head((_req, res) => {
+			res.status(200).type('html').end();
+		})
+		.get(async (req, res) => {
+			const query = linkQuery.safeParse(req.query);
+			if (!query.success) return unreadable(req, res);
+			show(await reader.inspect(query.data.token, query.data.type), req, res, query.data.token);
+		})
+		.post(express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 }), async (req, res) => {
+			const fields = { ...(req.query as object), ...((req.body as object) ?? {}) } as Record<string, unknown>;
+			const input = linkQuery.safeParse(fields);
+			if (!input.success) return unreadable(req, res);
+			const { token, type } = input.data as { token: string; type: LinkAction };
+			if (!nonces.check(fields.nonce, token, type)) {
+				// No valid nonce: not a press of our button (or the page sat open too long). Show the
+				// page again with a fresh nonce; nothing has changed.
+				return show(await reader.inspect(token, type), req, res, token, true);
+			}
+			const preferred = typeof fields.preferred_time === 'string' ? fields.preferred_time.trim().slice(0, 500) : '';
+			const state = await redeemLink(pool, token, type, { preferredTime: preferred || null, prepared: options.preparedStatements });
+			if (state.state === 'done') metrics.actions.inc({ type, result: 'done' });
+			else if (state.state !== 'invalid') metrics.actions.inc({ type, result: state.state });
+			show(state, req, res, token);
+		});
 
 	return router;
 }

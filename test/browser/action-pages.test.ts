@@ -90,6 +90,7 @@ async function press(page: Page, name: string): Promise<void> {
 
 const GREEN = '#0b6e4f';
 const RED = '#b3261e';
+const SLATE = '#64748b';
 
 describe('a patient on a phone', () => {
 	test('confirm: sees the appointment, presses "Confirmar presença", the appointment is confirmed', async () => {
@@ -99,10 +100,14 @@ describe('a patient on a phone', () => {
 			await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Confirmar consulta');
 			await expect(page.locator('.lead').textContent()).resolves.toContain('Olá, João.');
 			const details = await detailsOf(page);
-			expect(details['Data e hora']).toContain(await dayOf(appointmentId, 'pt-PT'));
-			expect(details['Data e hora']).toContain('10:30');
+			// Date and time on lines of their own.
+			expect(details.Data).toContain(await dayOf(appointmentId, 'pt-PT'));
+			expect(details.Hora).toBe('10:30');
 			expect(details).toMatchObject({ Profissional: 'Dr. Maria Santos', Especialidade: 'Medicina Dentária', Clínica: 'Clínica Sorriso' });
 			expect(await page.getByRole('button').count()).toBe(1);
+			// What the press does is said right under the button, and tied to it for screen readers.
+			await expect(page.locator('form button + p.after').textContent()).resolves.toBe('A clínica recebe a sua confirmação de imediato.');
+			await expect(page.getByRole('button').getAttribute('aria-describedby')).resolves.toBe('after');
 			expect(await statusOf(appointmentId)).toBe('scheduled');
 
 			await press(page, 'Confirmar presença');
@@ -122,13 +127,16 @@ describe('a patient on a phone', () => {
 			await page.goto(actionUrl(server.url, 'cancel', token));
 			await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Cancel appointment');
 			const details = await detailsOf(page);
-			expect(details['Date and time']).toContain(await dayOf(appointmentId, 'en'));
-			expect(details['Date and time']).toContain('10:30');
+			expect(details.Date).toContain(await dayOf(appointmentId, 'en'));
+			expect(details.Time).toBe('10:30 AM');
 			expect(details).toMatchObject({ With: 'Dr. Maria Santos', Specialty: 'Medicina Dentária', Clinic: 'Clínica Sorriso' });
 
+			// The cancel page's picture is a crossed-out calendar in slate: a plain fact, not an alarm.
+			await expect(page.locator('main > svg.icon rect').first().getAttribute('fill')).resolves.toBe(SLATE);
 			await press(page, 'Cancel appointment');
 			await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Appointment cancelled');
-			await expect(page.locator('main > svg.icon circle').getAttribute('fill')).resolves.toBe(RED);
+			await expect(page.locator('main > svg.icon rect').first().getAttribute('fill')).resolves.toBe(SLATE);
+			expect(await page.locator(`main > svg.icon [fill="${RED}"]`).count()).toBe(0);
 		});
 		expect(await statusOf(appointmentId)).toBe('cancelled');
 	});
@@ -138,7 +146,11 @@ describe('a patient on a phone', () => {
 		await onPhone('pt-PT', async (page) => {
 			await page.goto(actionUrl(server.url, 'reschedule', token));
 			await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Pedir nova data');
+			// The appointment shown is the one booked now, and says so.
+			await expect(page.getByRole('heading', { level: 2 }).textContent()).resolves.toBe('A sua consulta');
+			expect((await detailsOf(page)).Data).toContain(await dayOf(appointmentId, 'pt-PT'));
 			const box = page.getByLabel('Quando lhe dá jeito? (opcional)');
+			await expect(box.getAttribute('aria-describedby')).resolves.toBe('preferred_hint');
 			await box.tap();
 			await box.pressSequentially(PREFERRED_TIME['pt-PT']);
 			await press(page, 'Pedir nova data');

@@ -56,7 +56,10 @@ describe('GET shows, changes nothing', () => {
 		expect(page.html).toContain('Medicina Dentária');
 		expect(page.html).toContain('Clínica Sorriso');
 		expect(page.html.match(/<button/g)).toHaveLength(1);
+		expect(page.html).toContain('>Confirmar presença</button>');
 		expect(page.html).not.toMatch(/<script|\son\w+=|http-equiv="refresh"/i);
+		// The tab icon is inline: a browser has no reason to ask for /favicon.ico.
+		expect(page.html).toMatch(/<link rel="icon" href="data:image\/svg\+xml,[^"]+">/);
 		expect(await statusOf(id)).toBe('scheduled');
 		expect(Buffer.byteLength(page.html)).toBeLessThan(15 * 1024);
 	});
@@ -95,6 +98,36 @@ describe('GET shows, changes nothing', () => {
 		} finally {
 			await db.app.query('UPDATE patients SET locale = NULL WHERE id = $1', [clinic.patientId]);
 		}
+	});
+
+	test('English: "Confirm attendance"; the reschedule page labels the appointment booked now', async () => {
+		const id = await insertAppointment(db.app, clinic, { date: '2030-07-01', time: '09:30' });
+		const confirm = await open('confirm', await linkToken(db, id, 'confirm'), { 'accept-language': 'en-GB,en;q=0.9' });
+		expect(confirm.html).toContain('>Confirm attendance</button>');
+		expect(confirm.html).toContain('<dt>Date</dt><dd>Monday, July 1, 2030</dd><dt>Time</dt><dd>09:30 AM</dd>');
+		const reschedule = await open('reschedule', await linkToken(db, id, 'reschedule'));
+		expect(reschedule.html).toContain('<h2 id="current">A sua consulta</h2><dl aria-labelledby="current">');
+		expect(reschedule.html).toContain('<dt>Data</dt><dd>segunda-feira, 1 de julho de 2030</dd><dt>Hora</dt><dd>09:30</dd>');
+	});
+});
+
+test('pages asked for at the same time (read together in one query) each show their own appointment', async () => {
+	const times = Array.from({ length: 12 }, (_, i) => `${String(8 + Math.floor(i / 4)).padStart(2, '0')}:${String((i % 4) * 15).padStart(2, '0')}`);
+	const links = await Promise.all(
+		times.map(async (time) => ({ time, token: await linkToken(db, await insertAppointment(db.app, clinic, { date: '2030-07-02', time }), 'confirm') })),
+	);
+	// Each link twice, and an unknown one, all in flight together.
+	const asked = [...links, ...links, { time: null, token: 'B'.repeat(32) }];
+	const pages = await Promise.all(asked.map((link) => open('confirm', link.token)));
+	pages.forEach((page, i) => {
+		const { time } = asked[i];
+		if (time === null) {
+			expect(page.status).toBe(404);
+			return;
+		}
+		expect(page.status).toBe(200);
+		expect(page.html).toContain(`<dt>Hora</dt><dd>${time}</dd>`);
+		expect(page.html).toContain(`name="token" value="${asked[i].token}"`);
 	});
 });
 
@@ -191,3 +224,24 @@ describe('POST acts, once', () => {
 		]);
 	});
 });
+
+test('behind a pooler that cannot keep prepared statements (DATABASE_PREPARED_STATEMENTS=false), the pages work the same', async () => {
+	const plain = await serveTestDatabase(db, { RATE_LIMIT_ACTION_PER_MINUTE: '1000', DATABASE_PREPARED_STATEMENTS: 'false' });
+	try {
+		const id = await insertAppointment(db.app, clinic);
+		const token = await linkToken(db, id, 'confirm');
+		const url = `${plain.url}/api/action?type=confirm&token=${token}`;
+		const page = await (await fetch(url)).text();
+		expect(page).toContain('Confirmar consulta');
+		const done = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams(formOf(page)).toString(),
+		});
+		expect(await done.text()).toContain('Consulta confirmada');
+		expect(await statusOf(id)).toBe('confirmed');
+	} finally {
+		await plain.stop();
+	}
+});
+

@@ -1,0 +1,17 @@
+-- The pages of several links in one round trip (GET: read only, nothing changes). One row per
+-- requested token, in the order given ($1, a text[]; `i` is the position): the token's action and
+-- whether it is used or expired, and everything its page shows — the appointment, the patient's
+-- name and language, the professional, the specialty and the clinic's settings. An unknown token
+-- still gets its row, with the clinic's name and language only, for the page that says so.
+SELECT q.i, t.action_type, t.appointment_id, t.used_at IS NOT NULL AS used, t.expires_at <= now() AS expired,
+       a.status, a.starts_at, p.name AS patient_name, p.locale AS patient_locale,
+       pr.name AS professional_name, sp.name AS specialty_name,
+       s.business_name, s.default_locale, s.timezone
+  FROM unnest($1::text[]) WITH ORDINALITY AS q (token, i)
+  CROSS JOIN barnum_settings s
+  LEFT JOIN (whatsapp_action_tokens t
+             JOIN appointments a ON a.id = t.appointment_id
+             JOIN patients p ON p.id = a.patient_id)
+         ON t.token_hash = barnum_token_hash(q.token)
+  LEFT JOIN professionals pr ON pr.id = a.professional_id
+  LEFT JOIN specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
