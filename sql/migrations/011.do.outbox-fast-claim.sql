@@ -174,8 +174,8 @@ RETURNS TABLE (
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, public
--- A custom plan, re-made on every call, cost more than executing the statement: the generic plan
--- looks rows up by primary key whatever the array's length.
+-- A custom plan, re-made on every call, cost more than executing the statement; the statements
+-- below are written so that one generic plan suits every batch size (tuple ids, primary keys).
 SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
