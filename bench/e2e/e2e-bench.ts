@@ -38,7 +38,8 @@ const HELP = `bash bench/e2e/run.sh [options]   (npm run bench:e2e -- [options])
   --send V             the Send node in both workflows: event (default: "The Event's Barnum Template", no
                        expressions) | bundled (the bundled workflow's node, eleven expressions a message)
                        | static (analysis: the bundled node with constants but To and the event id)
-  --n8n-env KEY=VALUE  extra n8n environment, repeatable (analysis only: the published run uses none)
+  --n8n-env KEY=VALUE  extra n8n environment, repeatable (docs/performance.md publishes a run with none
+                       and one with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)
   --out FILE           write every figure as JSON
 `;
 

@@ -52,36 +52,6 @@ export function treeCpuSeconds(root: number | undefined): number {
 	return total;
 }
 
-/** The first process whose command line contains every one of `parts`. */
-export function findProcess(...parts: string[]): number | undefined {
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-			if (parts.every((p) => cmdline.includes(p))) return Number(entry);
-		} catch {
-			// gone
-		}
-	}
-	return undefined;
-}
-
-/** The n8n process this stack started: `n8n start` with our user folder in its environment. */
-export function findN8n(userFolder: string): number | undefined {
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-			if (!cmdline.includes('n8n') || !cmdline.includes('start')) continue;
-			const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
-			if (environ.includes(`N8N_USER_FOLDER=${userFolder}\0`)) return Number(entry);
-		} catch {
-			// gone, or not ours to read
-		}
-	}
-	return undefined;
-}
-
 /** Whole-machine CPU seconds (all cores) and idle seconds, from /proc/stat. */
 export function machineCpu(): { busy: number; idle: number } {
 	const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
