@@ -34,10 +34,7 @@ export function createApp(context: AppContext): express.Express {
 	app.use(requestLog(logger));
 	app.use(metrics.timing);
 
-	app.use(healthRoutes(pool, logger));
-	app.get('/metrics', async (_req, res) => {
-		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-	});
+	// The patient pages first: the busiest route, so it does not walk past the others on every request.
 	app.use(
 		actionRoutes(pool, {
 			nonceSecret: config.actionNonceSecret,
@@ -46,6 +43,10 @@ export function createApp(context: AppContext): express.Express {
 			preparedStatements: config.preparedStatements,
 		}),
 	);
+	app.use(healthRoutes(pool, logger));
+	app.get('/metrics', async (_req, res) => {
+		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+	});
 	app.use('/api/webhook', ...apiHeaders());
 	app.use(
 		webhookRoutes(pool, config.webhook, logger, metrics, [

@@ -42,7 +42,9 @@ export class LinkReader {
 	) {
 		this.query = { text: sql('action-links-read'), ...(options.prepared === false ? {} : { name: 'barnum_action_links_read' }) };
 		this.maxBatch = options.maxBatch ?? 100;
-		this.maxInFlight = options.maxInFlight ?? 2;
+		// A few queries in flight keep the event loop fed while PostgreSQL answers; the pool (10)
+		// keeps room for the POSTs.
+		this.maxInFlight = options.maxInFlight ?? 4;
 	}
 
 	/** What the page of `token` shows for `action` (an invalid link's page included). */
