@@ -6,9 +6,9 @@
 #   bash bench/pages/run.sh [--duration 15] [--connections 64] [--log-levels warn,info] [--out file.json]
 #                           [--phases ...] [--server-node-options=--max-semi-space-size=16]
 #
-# What docs/performance.md publishes (run 3 times; medians):
-#   bash bench/pages/run.sh --log-levels info --out /tmp/pages-N.json
-#   bash bench/pages/run.sh --log-levels info --server-node-options=--max-semi-space-size=16 --out /tmp/pages-semi-N.json
+# What docs/performance.md publishes (3 runs with the recommended V8 flags, 2 with Node's defaults, alternating):
+#   bash bench/pages/run.sh --log-levels info "--server-node-options=--max-semi-space-size=8 --max-old-space-size=256" --out /tmp/pages-fN.json
+#   bash bench/pages/run.sh --log-levels info --out /tmp/pages-nN.json
 #
 # Needs wrk (Debian: apt-get install -y wrk) and /usr/bin/time (Debian package "time").
 set -euo pipefail
