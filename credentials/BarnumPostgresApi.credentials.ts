@@ -81,5 +81,13 @@ export class BarnumPostgresApi implements ICredentialType {
 			],
 			default: 'disable',
 		},
+		{
+			displayName: 'Prepared Statements',
+			name: 'preparedStatements',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether to send the outbox's claim and acknowledgement as named prepared statements, planned once per connection. Turn off behind a pooler in transaction mode that cannot keep them (Supabase's port 6543, PgBouncer before 1.21); Barnum also notices such a pooler and stops using them.",
+		},
 	];
 }

@@ -10,6 +10,8 @@ export interface PostgresCredential {
 	user?: string;
 	password?: string;
 	ssl?: 'disable' | 'require' | 'verify-full';
+	/** false behind a pooler in transaction mode (see core/db/prepared.ts); default true. */
+	preparedStatements?: boolean;
 	/** Opens guests' encrypted phone numbers (resort channel); not a connection setting. */
 	guestDataKey?: string;
 }

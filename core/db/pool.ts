@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withoutPreparedStatements } from './prepared';
 import { type CoreLogger, silentLogger } from './types';
 
 // PostgreSQL returns bigint (count(*), sums) as text by default; Barnum's counters fit in a double.
@@ -12,6 +13,8 @@ export interface PoolOptions {
 	applicationName?: string;
 	max?: number;
 	logger?: CoreLogger;
+	/** false behind a pooler in transaction mode: see withoutPreparedStatements. Default true. */
+	preparedStatements?: boolean;
 }
 
 /** A pg pool with the settings every Barnum process wants. */
@@ -28,7 +31,7 @@ export function createPool(connection: string | pg.ClientConfig, options: PoolOp
 	// would crash the process. The next checkout reconnects.
 	const logger = options.logger ?? silentLogger;
 	pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
-	return pool;
+	return options.preparedStatements === false ? withoutPreparedStatements(pool) : pool;
 }
 
 /**

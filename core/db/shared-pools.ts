@@ -9,11 +9,12 @@ const pools = new Map<string, pg.Pool>();
  * opening a connection (and TLS) per execution would cost more than the work. Idle connections
  * close after 30 s, so an unused pool holds nothing open.
  */
-export function sharedPool(config: pg.ClientConfig): pg.Pool {
-	const key = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+export function sharedPool(config: pg.ClientConfig, options: { preparedStatements?: boolean } = {}): pg.Pool {
+	const preparedStatements = options.preparedStatements !== false;
+	const key = createHash('sha256').update(JSON.stringify({ config, preparedStatements })).digest('hex');
 	let pool = pools.get(key);
 	if (!pool) {
-		pool = createPool(config, { applicationName: 'barnum-n8n', max: 5 });
+		pool = createPool(config, { applicationName: 'barnum-n8n', max: 5, preparedStatements });
 		pools.set(key, pool);
 	}
 	return pool;

@@ -1,8 +1,8 @@
-import type { QueryResult, QueryResultRow } from 'pg';
+import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
 
 /** Anything that runs a parameterised query: a pg Pool, a PoolClient or a Client. */
 export interface Queryable {
-	query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+	query<R extends QueryResultRow = QueryResultRow>(text: string | QueryConfig, values?: unknown[]): Promise<QueryResult<R>>;
 }
 
 /** The few log calls core code makes; pino, n8n's logger and console all fit. */

@@ -1,3 +1,4 @@
+import { queryPrepared } from '../db/prepared';
 import { sql } from '../db/sql';
 import type { Queryable } from '../db/types';
 import type { ClaimResult, ClaimedEvent, FailureKind, OutboundMessage } from './types';
@@ -33,7 +34,7 @@ interface ClaimRow {
 
 /** Claims due events with a lease (FOR UPDATE SKIP LOCKED); see sql/queries/claim-events.sql. */
 export async function claimEvents(db: Queryable, options: ClaimOptions): Promise<ClaimResult> {
-	const { rows } = await db.query<ClaimRow>(sql('claim-events'), [
+	const { rows } = await queryPrepared<ClaimRow>(db, 'claim-events', [
 		typesParam(options.eventTypes),
 		options.limit,
 		options.leaseSeconds,
@@ -65,7 +66,7 @@ export async function ackEvents(
 	acks: Array<{ id: string; messageId?: string | null }>,
 ): Promise<Array<{ id: string; outcome: AckOutcome }>> {
 	if (acks.length === 0) return [];
-	const { rows } = await db.query<{ id: string; outcome: AckOutcome }>(sql('ack-events'), [
+	const { rows } = await queryPrepared<{ id: string; outcome: AckOutcome }>(db, 'ack-events', [
 		acks.map((a) => a.id),
 		acks.map((a) => a.messageId ?? null),
 	]);

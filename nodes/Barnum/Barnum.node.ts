@@ -99,7 +99,7 @@ export class Barnum implements INodeType {
 		const credential = (await this.getCredentials('barnumPostgresApi')) as PostgresCredential;
 		let pool: pg.Pool;
 		try {
-			pool = sharedPool(connectionConfig(credential));
+			pool = sharedPool(connectionConfig(credential), { preparedStatements: credential.preparedStatements });
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}

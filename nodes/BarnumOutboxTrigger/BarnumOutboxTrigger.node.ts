@@ -157,7 +157,11 @@ export class BarnumOutboxTrigger implements INodeType {
 			this.getNodeParameter('eventTypes', []) as string[],
 			this.getNodeParameter('otherEventTypes', '') as string,
 		);
-		const pool = createPool(config, { applicationName: 'barnum-n8n-trigger', logger: nodeLogger(this.logger) });
+		const pool = createPool(config, {
+			applicationName: 'barnum-n8n-trigger',
+			logger: nodeLogger(this.logger),
+			preparedStatements: credential.preparedStatements,
+		});
 
 		if (this.getMode() === 'manual') {
 			// The editor's test: show what the next event would look like, without claiming it.

@@ -294,7 +294,7 @@ async function deduplication(context: IWebhookFunctions): Promise<Deduplication 
 	if (!(context.getNodeParameter('useDatabase', false) as boolean)) return { store: memoryDeliveries, scope };
 	try {
 		const credential = (await context.getCredentials('barnumPostgresApi')) as PostgresCredential;
-		return { store: new PostgresDeliveryStore(sharedPool(connectionConfig(credential))), scope };
+		return { store: new PostgresDeliveryStore(sharedPool(connectionConfig(credential), { preparedStatements: credential.preparedStatements })), scope };
 	} catch (error) {
 		// Answered with a 503 (after the signature check), so the sender retries once this is fixed.
 		return {

@@ -43,7 +43,7 @@ export async function openDatabase(config: ServerConfig, logger: CoreLogger): Pr
 			if (config.autoMigrate) await runMigrations(config.database.migrationUrl, logger);
 			appUrl = config.database.url;
 		}
-		const pool = createPool(appUrl, { applicationName: 'barnum-server', logger });
+		const pool = createPool(appUrl, { applicationName: 'barnum-server', logger, preparedStatements: config.preparedStatements });
 		try {
 			await checkDatabase(pool, logger);
 		} catch (error) {

@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import { sql } from './sql';
+import type { Queryable } from './types';
+
+// Pools whose connections cannot keep named prepared statements, and every client they open.
+const unprepared = new WeakSet<object>();
+
+/**
+ * Marks a pool whose server side is a pooler in transaction mode (Supabase's port 6543,
+ * PgBouncer before 1.21 or without max_prepared_statements): consecutive statements may reach
+ * different server connections, so a statement prepared on one is unknown on the next.
+ */
+export function withoutPreparedStatements(pool: pg.Pool): pg.Pool {
+	unprepared.add(pool);
+	pool.on('connect', (client) => unprepared.add(client));
+	return pool;
+}
+
+/** Whether queries through this pool or client are sent as named prepared statements. */
+export function keepsPreparedStatements(db: object): boolean {
+	return !unprepared.has(db);
+}
+
+// What a pooler in transaction mode answers when the statement was prepared on another server
+// connection (26000) or when this one already has it from another client (42P05). Both come
+// from Parse or Bind, before anything ran.
+function lostPreparedStatement(error: unknown): boolean {
+	const code = (error as { code?: string } | null)?.code;
+	return code === '26000' || code === '42P05';
+}
+
+/**
+ * Runs sql/queries/<name>.sql as a named prepared statement, parsed and planned once per
+ * connection instead of on every call (graphile-worker does the same, with the same opt-out).
+ * Through a pool or client marked by withoutPreparedStatements it goes unnamed. A connection
+ * that turns out not to keep them is marked and, when it is a pool (no transaction to spoil),
+ * the statement is sent again unnamed.
+ */
+export async function queryPrepared<R extends pg.QueryResultRow>(db: Queryable, name: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+	const text = sql(name);
+	if (!keepsPreparedStatements(db)) return db.query<R>(text, values);
+	try {
+		return await db.query<R>({ name: `barnum_${name.replace(/-/g, '_')}`, text, values });
+	} catch (error) {
+		if (!lostPreparedStatement(error)) throw error;
+		unprepared.add(db);
+		if (!('totalCount' in db)) throw error;
+		return db.query<R>(text, values);
+	}
+}
