@@ -9,6 +9,7 @@ const { claimEvents, ackEvents } = dist('core/outbox/operations.js');
 const { OutboxConsumer } = dist('core/outbox/consumer.js');
 const { migrate } = dist('core/db/migrate.js');
 const { silentLogger } = dist('core/db/types.js');
+const { withoutPreparedStatements } = dist('core/db/prepared.js');
 // Barnum's own pg (the version its package.json pins), not the bench's copy.
 const pg = requireFromRoot('pg');
 
@@ -17,19 +18,21 @@ export const name = 'barnum';
 // Experiment knobs, for trying a change to the SQL without touching sql/ (docs/performance.md):
 //   BENCH_BARNUM_CLAIM_SQL / BENCH_BARNUM_ACK_SQL  a file used instead of claim-events.sql / ack-events.sql
 //   BENCH_BARNUM_SETUP_SQL                         SQL run once after the migrations (e.g. an index change)
-//   BENCH_BARNUM_PREPARED=1                        send claim and ack as named prepared statements
-// Unset (the default), the benchmark calls claimEvents/ackEvents as compiled, unchanged.
+//   BENCH_BARNUM_PREPARED=0                        claim and ack unprepared, as behind a transaction-mode
+//                                                  pooler (the credential's Prepared Statements off)
+// Unset (the default), the benchmark calls claimEvents/ackEvents as compiled, unchanged: named
+// prepared statements, as the product sends them by default.
 const text = (name, override) => override ?? readFileSync(path.join(ROOT, 'sql', 'queries', `${name}.sql`), 'utf8');
 
 const variant = {
 	claim: process.env.BENCH_BARNUM_CLAIM_SQL ? readFileSync(process.env.BENCH_BARNUM_CLAIM_SQL, 'utf8') : null,
 	ack: process.env.BENCH_BARNUM_ACK_SQL ? readFileSync(process.env.BENCH_BARNUM_ACK_SQL, 'utf8') : null,
 	setup: process.env.BENCH_BARNUM_SETUP_SQL ?? null,
-	prepared: process.env.BENCH_BARNUM_PREPARED === '1',
+	prepared: process.env.BENCH_BARNUM_PREPARED !== '0',
 };
-const experimental = Boolean(variant.claim || variant.ack || variant.setup || variant.prepared);
+const experimental = Boolean(variant.claim || variant.ack || variant.setup || !variant.prepared);
 const statement = (name, override, values) =>
-	variant.prepared ? { name: `bench-${name}`, text: text(name, override), values } : { text: text(name, override), values };
+	variant.prepared ? { name: `bench_${name}`, text: text(name, override), values } : { text: text(name, override), values };
 
 const claim = experimental
 	? async (pool, { consumerId, limit, leaseSeconds }) => {
@@ -66,6 +69,7 @@ export async function throughput(url, options) {
 	await settle(admin);
 
 	const pool = new pg.Pool({ connectionString: url, max: concurrency, application_name: 'bench-barnum' });
+	if (!variant.prepared) withoutPreparedStatements(pool);
 	// Open the connections before the clock starts (graphile-worker and pg-boss start theirs too).
 	const clients = await Promise.all(Array.from({ length: concurrency }, () => pool.connect()));
 	clients.forEach((c) => c.release());
