@@ -36,15 +36,20 @@ function lostPreparedStatement(error: unknown): boolean {
  * that turns out not to keep them is marked and, when it is a pool (no transaction to spoil),
  * the statement is sent again unnamed.
  */
-export async function queryPrepared<R extends pg.QueryResultRow>(db: Queryable, name: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-	const text = sql(name);
-	if (!keepsPreparedStatements(db)) return db.query<R>(text, values);
+export async function queryPrepared<R extends pg.QueryResultRow>(
+	db: Queryable,
+	name: string,
+	values: unknown[],
+	options: { types?: pg.CustomTypesConfig } = {},
+): Promise<pg.QueryResult<R>> {
+	const unnamed = { text: sql(name), values, ...options };
+	if (!keepsPreparedStatements(db)) return db.query<R>(unnamed);
 	try {
-		return await db.query<R>({ name: `barnum_${name.replace(/-/g, '_')}`, text, values });
+		return await db.query<R>({ name: `barnum_${name.replace(/-/g, '_')}`, ...unnamed });
 	} catch (error) {
 		if (!lostPreparedStatement(error)) throw error;
 		unprepared.add(db);
 		if (!('totalCount' in db)) throw error;
-		return db.query<R>(text, values);
+		return db.query<R>(unnamed);
 	}
 }

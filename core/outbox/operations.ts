@@ -1,5 +1,6 @@
 import { queryPrepared } from '../db/prepared';
 import { sql } from '../db/sql';
+import { type Business, composeMessage, type MessageRow, textTimestamps, timestampDate } from './message';
 import type { Queryable } from '../db/types';
 import type { ClaimResult, ClaimedEvent, FailureKind, OutboundMessage } from './types';
 
@@ -15,47 +16,43 @@ function typesParam(eventTypes: string[] | undefined): string[] | null {
 	return eventTypes && eventTypes.length > 0 ? eventTypes : null;
 }
 
-interface ClaimRow {
-	/** NULL on the last row, which carries the counts. */
-	id: string | null;
-	event_type: string;
-	entity_type: string;
-	entity_id: string;
-	workflow_id: string | null;
-	attempts: number;
+interface ClaimRow extends MessageRow, Business {
+	/** NULL on the last row, which carries the counts and the business settings. */
+	id: string;
 	retry_count: number;
 	max_retries: number;
-	scheduled_for: Date;
-	locked_until: Date;
-	message: OutboundMessage;
+	locked_until: string;
 	skipped_count: number;
 	deferred_count: number;
 }
 
 /** Claims due events with a lease (FOR UPDATE SKIP LOCKED); see sql/queries/claim-events.sql. */
 export async function claimEvents(db: Queryable, options: ClaimOptions): Promise<ClaimResult> {
-	const { rows } = await queryPrepared<ClaimRow>(db, 'claim-events', [
-		typesParam(options.eventTypes),
-		options.limit,
-		options.leaseSeconds,
-		options.consumerId,
-	]);
-	const claimed = rows.filter((row): row is ClaimRow & { id: string } => row.id !== null);
-	const events: ClaimedEvent[] = claimed.map((row) => ({
-		id: row.id,
-		eventType: row.event_type,
-		entityType: row.entity_type,
-		entityId: row.entity_id,
-		workflowId: row.workflow_id,
-		attempt: row.attempts,
-		retryCount: row.retry_count,
-		maxRetries: row.max_retries,
-		scheduledFor: row.scheduled_for,
-		leaseExpiresAt: row.locked_until,
-		message: row.message,
-	}));
-	const counts = rows.find((row) => row.id === null);
-	return { events, skipped: counts?.skipped_count ?? 0, deferred: counts?.deferred_count ?? 0 };
+	const { rows } = await queryPrepared<ClaimRow>(
+		db,
+		'claim-events',
+		[typesParam(options.eventTypes), options.limit, options.leaseSeconds, options.consumerId],
+		{ types: textTimestamps },
+	);
+	const last = rows[rows.length - 1];
+	const events: ClaimedEvent[] = [];
+	for (const row of rows) {
+		if (row.id === null) continue;
+		events.push({
+			id: row.id,
+			eventType: row.event_type,
+			entityType: row.entity_type,
+			entityId: row.entity_id,
+			workflowId: row.workflow_id,
+			attempt: row.attempts,
+			retryCount: row.retry_count,
+			maxRetries: row.max_retries,
+			scheduledFor: timestampDate(row.scheduled_for),
+			leaseExpiresAt: timestampDate(row.locked_until),
+			message: composeMessage(row, last),
+		});
+	}
+	return { events, skipped: last?.skipped_count ?? 0, deferred: last?.deferred_count ?? 0 };
 }
 
 export type AckOutcome = 'sent' | 'pending' | 'processing' | 'dead_letter' | 'skipped' | 'cancelled' | 'missing';
@@ -178,6 +175,6 @@ export async function nextDueAt(db: Queryable, eventTypes?: string[]): Promise<D
 
 /** The message the next event would produce, without claiming it or creating tokens. */
 export async function peekMessage(db: Queryable, eventTypes?: string[]): Promise<OutboundMessage | undefined> {
-	const { rows } = await db.query<{ message: OutboundMessage }>(sql('peek-event-message'), [typesParam(eventTypes)]);
-	return rows[0]?.message;
+	const { rows } = await db.query<MessageRow & Business>({ text: sql('peek-event-message'), values: [typesParam(eventTypes)], types: textTimestamps });
+	return rows[0] && composeMessage(rows[0], rows[0], true);
 }

@@ -11,54 +11,32 @@ CREATE INDEX idx_whatsapp_events_entity_pending ON whatsapp_events (entity_type,
 -- A booking's message history and its reminder checks read every status, for bookings only.
 CREATE INDEX idx_whatsapp_events_booking ON whatsapp_events (entity_id) WHERE entity_type = 'booking';
 
--- The message goes to the consumer as json text: building jsonb (a sorted, de-duplicated binary
--- tree) only to print it again cost more than the rest of a batched claim's row. Events with an
--- entity part still merge jsonb; the envelope alone, as for custom events, is built as text.
+-- The message's envelope (event id, type, times, attempt, business, payload) is made by the
+-- consumer from the claimed row's columns (core/outbox/message.ts): building it as JSON here, to
+-- be printed and parsed again, was a quarter of a batched claim's PostgreSQL CPU. What needs
+-- other tables stays here: the entity part (appointment with patient, professional, specialty
+-- and action links; patient; booking), NULL for events without one, nulls left out.
 DROP FUNCTION barnum_claim_events(text[], integer, double precision, text);
+DROP FUNCTION barnum_event_message(whatsapp_events, boolean);
 DROP FUNCTION barnum_compose_message(whatsapp_events, barnum_settings, boolean);
 DROP FUNCTION barnum_event_envelope(whatsapp_events, barnum_settings, boolean);
 
-CREATE FUNCTION barnum_event_envelope(p_event whatsapp_events, p_settings barnum_settings, p_preview boolean)
-RETURNS json
-LANGUAGE sql
-STABLE
-AS $$
-  SELECT json_strip_nulls(json_build_object(
-    'event_id', p_event.id,
-    'event_type', p_event.event_type,
-    'entity_type', p_event.entity_type,
-    'entity_id', p_event.entity_id,
-    'created_at', p_event.created_at,
-    'scheduled_for', p_event.scheduled_for,
-    'workflow_id', p_event.workflow_id,
-    'attempt', p_event.attempts,
-    'lease_expires_at', p_event.locked_until,
-    'idempotency_key', p_event.id,
-    'preview', CASE WHEN p_preview THEN true END,
-    'business', json_build_object('name', p_settings.business_name, 'timezone', p_settings.timezone,
-                                  'locale', p_settings.default_locale),
-    'payload', p_event.payload))
-$$;
-SELECT barnum_secure_function('barnum_event_envelope(whatsapp_events, barnum_settings, boolean)');
-
-CREATE FUNCTION barnum_compose_message(p_event whatsapp_events, p_settings barnum_settings, p_preview boolean)
-RETURNS json
+-- Inlined into the claim, so an event of another entity type costs one CASE.
+CREATE FUNCTION barnum_message_part(p_event whatsapp_events, p_settings barnum_settings, p_preview boolean)
+RETURNS jsonb
 LANGUAGE sql
 VOLATILE
 AS $$
   SELECT CASE p_event.entity_type
-           WHEN 'appointment' THEN jsonb_strip_nulls(public.barnum_event_envelope(p_event, p_settings, p_preview)::jsonb
-                                                     || public.barnum_clinic_message_part(p_event, p_settings, p_preview))::json
-           WHEN 'patient' THEN jsonb_strip_nulls(public.barnum_event_envelope(p_event, p_settings, p_preview)::jsonb
-                                                 || public.barnum_clinic_message_part(p_event, p_settings, p_preview))::json
-           WHEN 'booking' THEN jsonb_strip_nulls(public.barnum_event_envelope(p_event, p_settings, p_preview)::jsonb
-                                                 || jsonb_build_object('booking', public.barnum_booking_message(p_event, p_preview)))::json
-           ELSE public.barnum_event_envelope(p_event, p_settings, p_preview)
+           WHEN 'appointment' THEN jsonb_strip_nulls(public.barnum_clinic_message_part(p_event, p_settings, p_preview))
+           WHEN 'patient' THEN jsonb_strip_nulls(public.barnum_clinic_message_part(p_event, p_settings, p_preview))
+           WHEN 'booking' THEN jsonb_strip_nulls(jsonb_build_object('booking', public.barnum_booking_message(p_event, p_preview)))
          END
 $$;
-SELECT barnum_secure_function('barnum_compose_message(whatsapp_events, barnum_settings, boolean)');
+SELECT barnum_secure_function('barnum_message_part(whatsapp_events, barnum_settings, boolean)');
 
--- 011's claim, returning the message as json.
+-- 011's claim, returning the columns the envelope is made of, the entity part, and the business
+-- settings once, on the last row with the counts.
 -- Claims up to p_limit due events for consumer p_consumer with a lease of p_lease_seconds,
 -- optionally only of the event types in p_event_types:
 --   1. when it is quiet now, defers the due rows that respect quiet hours to the end of them;
@@ -71,8 +49,8 @@ CREATE FUNCTION barnum_claim_events(p_event_types text[], p_limit integer, p_lea
 RETURNS TABLE (
   id uuid, event_type text, entity_type text, entity_id uuid, workflow_id uuid,
   attempts integer, retry_count integer, max_retries integer,
-  scheduled_for timestamptz, locked_until timestamptz, message json,
-  skipped_count integer, deferred_count integer
+  scheduled_for timestamptz, locked_until timestamptz, created_at timestamptz, payload jsonb, part jsonb,
+  skipped_count integer, deferred_count integer, business_name text, timezone text, default_locale text
 )
 LANGUAGE plpgsql
 VOLATILE
@@ -156,25 +134,19 @@ BEGIN
            updated_at = now()
      WHERE e.ctid = ANY (v_lease)
     RETURNING e.id, e.event_type, e.entity_type, e.entity_id, e.workflow_id, e.attempts, e.retry_count,
-              e.max_retries, e.scheduled_for, e.locked_until, barnum_compose_message(e, v_settings, false) AS message
+              e.max_retries, e.scheduled_for, e.locked_until, e.created_at, e.payload,
+              barnum_message_part(e, v_settings, false) AS part
   )
   SELECT l.id, l.event_type, l.entity_type, l.entity_id, l.workflow_id, l.attempts, l.retry_count, l.max_retries,
-         l.scheduled_for, l.locked_until, l.message, NULL::integer, NULL::integer
+         l.scheduled_for, l.locked_until, l.created_at, l.payload, l.part, NULL::integer, NULL::integer,
+         NULL::text, NULL::text, NULL::text
     FROM leased l
    ORDER BY l.scheduled_for, l.id;
 
   RETURN QUERY SELECT NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::uuid, NULL::integer, NULL::integer,
-                      NULL::integer, NULL::timestamptz, NULL::timestamptz, NULL::json,
-                      coalesce(cardinality(v_skip), 0), v_deferred;
+                      NULL::integer, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, NULL::jsonb,
+                      coalesce(cardinality(v_skip), 0), v_deferred,
+                      v_settings.business_name, v_settings.timezone, v_settings.default_locale;
 END
 $$;
 SELECT barnum_secure_function('barnum_claim_events(text[], integer, double precision, text)');
-
--- The editor's preview keeps its jsonb signature.
-CREATE OR REPLACE FUNCTION barnum_event_message(p_event whatsapp_events, p_preview boolean DEFAULT false) RETURNS jsonb
-LANGUAGE sql
-VOLATILE
-SET search_path = pg_catalog, public
-AS $$
-  SELECT barnum_compose_message(p_event, s, p_preview)::jsonb FROM barnum_settings s
-$$;

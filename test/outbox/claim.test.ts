@@ -182,3 +182,38 @@ test('peek shows the next message with placeholder links and claims nothing', as
 	expect(tokensAfter.rows[0].n).toBe(tokensBefore.rows[0].n);
 	expect((await claim(10, ['appointment.pre_confirmed'])).events).toHaveLength(1);
 });
+
+test('the envelope carries the exact instants in PostgreSQL\'s JSON form, the business, the payload, and no nulls', async () => {
+	await db.admin.query("UPDATE barnum_settings SET business_name = 'Clínica Sorriso', timezone = 'Europe/Lisbon'");
+	const id = await enqueueEvent(db.app, {
+		eventType: 'custom.envelope',
+		entityType: 'custom',
+		entityId: '3f0c6a52-5f1e-4c8e-9d35-5a4d1a0b7c11',
+		payload: { note: 'olá "x"', nested: { keep: 1, drop: null }, list: [1, null] },
+	});
+	// Microseconds, which a JavaScript Date would lose.
+	await db.admin.query("UPDATE whatsapp_events SET created_at = '2030-01-02 03:04:05.123456+00', scheduled_for = now() - interval '1 second' WHERE id = $1", [id]);
+	const { events } = await claim(10, ['custom.envelope']);
+	expect(events).toHaveLength(1);
+	const [event] = events;
+	const { rows } = await db.app.query<{ created: string; scheduled: string; lease: string }>(
+		"SELECT to_json(created_at) #>> '{}' AS created, to_json(scheduled_for) #>> '{}' AS scheduled, to_json(locked_until) #>> '{}' AS lease FROM whatsapp_events WHERE id = $1",
+		[id],
+	);
+	expect(event.message).toEqual({
+		event_id: id,
+		event_type: 'custom.envelope',
+		entity_type: 'custom',
+		entity_id: '3f0c6a52-5f1e-4c8e-9d35-5a4d1a0b7c11',
+		created_at: rows[0].created,
+		scheduled_for: rows[0].scheduled,
+		attempt: 1,
+		lease_expires_at: rows[0].lease,
+		idempotency_key: id,
+		business: { name: 'Clínica Sorriso', timezone: 'Europe/Lisbon', locale: 'pt-PT' },
+		payload: { note: 'olá "x"', nested: { keep: 1 }, list: [1, null] },
+	});
+	expect(event.message.created_at).toBe('2030-01-02T03:04:05.123456+00:00');
+	expect(event.leaseExpiresAt.getTime()).toBe(Date.parse(rows[0].lease));
+	expect(event.scheduledFor.getTime()).toBe(Date.parse(rows[0].scheduled));
+});
