@@ -130,6 +130,11 @@ export class Barnum implements INodeType {
 
 /** With Continue On Fail, the item's error as its output; otherwise the error the node fails with. */
 function failedItem(context: IExecuteFunctions, caught: unknown, i: number): INodeExecutionData {
+	// An error a resource already made for n8n (WhatsApp's refusal) says what failed: keep it.
+	if (caught instanceof NodeApiError || caught instanceof NodeOperationError) {
+		if (!context.continueOnFail()) throw caught;
+		return { json: { error: caught.message, code: String(caught.context.code ?? 'node_error') }, pairedItem: { item: i } };
+	}
 	const error = explainDatabaseError(caught);
 	if (context.continueOnFail()) {
 		return {

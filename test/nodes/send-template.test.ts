@@ -102,3 +102,16 @@ test('without an event the invalid number is the item\'s error (or its output wi
 	const [out] = await run([item('912345678', '')], true);
 	expect(out.json).toEqual({ error: expect.stringMatching(/^invalid recipient/), code: 'invalid_input' });
 });
+
+test('without an event a refusal from WhatsApp is reported as WhatsApp\'s, with Meta\'s code, not as a database failure', async () => {
+	const refused = { ...item('+351912345678', ''), template: 'no_such_template' };
+	const failure = run([refused]).then(
+		() => undefined,
+		(error: Error & { description?: string; httpCode?: string }) => error,
+	);
+	const error = await failure;
+	expect(error?.message).toMatch(/^WhatsApp refused the message: \(#132001\)/);
+	expect(error?.message).not.toMatch(/database/i);
+	const [out] = await run([refused], true);
+	expect(out.json).toEqual({ error: expect.stringMatching(/^WhatsApp refused the message: \(#132001\)/), code: 'whatsapp_132001' });
+});

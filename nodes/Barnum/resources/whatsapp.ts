@@ -277,12 +277,15 @@ function readTemplateDelivery(this: IExecuteFunctions, i: number): TemplateDeliv
 
 /** Nothing in the outbox will retry a message sent without an event: the failure is the workflow's to see. */
 function refused(context: IExecuteFunctions, outcome: DeliveryOutcome, i: number): NodeApiError {
-	return new NodeApiError(context.getNode(), { message: outcome.error?.message, code: outcome.error?.code } as JsonObject, {
+	const error = new NodeApiError(context.getNode(), { message: outcome.error?.message, code: outcome.error?.code } as JsonObject, {
 		itemIndex: i,
 		message: `WhatsApp refused the message: ${outcome.error?.message}`,
 		description: outcome.error?.kind === 'permanent' ? 'Retrying will not help: check the number and the template.' : 'Try again later.',
 		httpCode: outcome.error?.httpStatus ? String(outcome.error.httpStatus) : undefined,
 	});
+	// The item's code with Continue On Fail: Meta's error code, so a workflow can branch on it.
+	error.context.code = `whatsapp_${outcome.error?.code ?? 'error'}`;
+	return error;
 }
 
 /** One item's result: its output, or the error the node reports for it. */
