@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, migrationTarget, type ServerConfig } from './c
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { type Database, openDatabase } from './db/open-database';
 import { PushDispatcher } from './dispatcher/dispatcher';
+import { applyDefaultHeapFlags } from './heap-flags';
 import { createLogger, type Logger } from './logger';
 import { startServer } from './serve';
 
@@ -36,7 +37,10 @@ program
 	.description('start the companion server (embedded PostgreSQL unless DATABASE_URL is set)')
 	.action(async () => {
 		const config = loadConfig();
+		// First, before anything starts: this may replace the process with one that has a bounded heap.
+		const heap = applyDefaultHeapFlags(config.heapFlags);
 		const logger = createLogger(config.logLevel);
+		logger.info(heap, 'V8 heap');
 		// Listen for Ctrl-C before starting: the embedded database runs in its own process group,
 		// so an early Ctrl-C must still stop it through server.stop().
 		const starting = startServer(config, logger);

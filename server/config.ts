@@ -47,6 +47,8 @@ const environment = z.object({
 	BARNUM_AUTO_MIGRATE: booleanFlag.optional(),
 	// Off behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
 	DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
+	// `barnum serve` restarts itself with a bounded V8 heap (server/heap-flags.ts) unless this is off.
+	BARNUM_HEAP_FLAGS: z.enum(['on', 'off'], 'must be on or off').default('on'),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	WEBHOOK_SECRET: z.string().trim().min(16, 'must be at least 16 characters (use whsec_… or a long random string)').optional(),
 	WEBHOOK_SIGNATURE_SCHEMES: z
@@ -108,6 +110,8 @@ export interface ServerConfig {
 	autoMigrate: boolean;
 	/** Hot queries (the action pages') go as named prepared statements, planned once per connection. */
 	preparedStatements: boolean;
+	/** `barnum serve` adds DEFAULT_HEAP_FLAGS (server/heap-flags.ts) when the user gave no heap size. */
+	heapFlags: boolean;
 	logLevel: string;
 	webhook: {
 		/** Raw secret text (one or more, see core/signatures/secret-list.ts); undefined: /api/webhook refuses all. */
@@ -186,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		// The embedded database is ours to migrate; someone else's is migrated when they say so.
 		autoMigrate: e.BARNUM_AUTO_MIGRATE ?? database.kind === 'embedded',
 		preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+		heapFlags: e.BARNUM_HEAP_FLAGS === 'on',
 		logLevel: e.LOG_LEVEL,
 		webhook: {
 			secrets: e.WEBHOOK_SECRET,
