@@ -1,19 +1,17 @@
 import type pg from 'pg';
 import { recordRescheduleRequest } from '../appointments/records';
 import { applyStatusChange } from '../appointments/transitions';
-import { sql } from '../db/sql';
+import { statement } from '../db/prepared';
 import { inTransaction } from '../db/transaction';
 import type { LinkAction } from './create';
 import { clinicOf, linkState, TOKEN_SHAPE, type LinkRow, type LinkState } from './state';
 
 export type { LinkAppointment, LinkState } from './state';
 
-/** Named prepared statements (see LinkReaderOptions.prepared): parsed and planned once per connection. */
-function statement(name: string, values: unknown[], prepared: boolean): pg.QueryConfig {
-	return prepared ? { name: `barnum_${name.replace(/-/g, '_')}`, text: sql(name), values } : { text: sql(name), values };
-}
-
-/** POST: performs the action once, atomically with using up the token. */
+/**
+ * POST: performs the action once, atomically with using up the token. `prepared` (the default):
+ * its statements go as named prepared statements (see LinkReaderOptions.prepared).
+ */
 export async function redeemLink(
 	pool: pg.Pool,
 	token: string,
@@ -34,7 +32,7 @@ export async function redeemLink(
 			await recordRescheduleRequest(client, { appointmentId: before.appointment.id, preferredTime: options.preferredTime ?? null });
 			return { ...before, state: 'done' };
 		}
-		const result = await applyStatusChange(client, { appointmentId: before.appointment.id, action });
+		const result = await applyStatusChange(client, { appointmentId: before.appointment.id, action }, { prepared });
 		return { state: 'done', action, appointment: { ...before.appointment, status: result.appointment.status } };
 	});
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { BarnumError } from '../errors';
 import { sql } from '../db/sql';
+import { statement } from '../db/prepared';
 import { inTransaction } from '../db/transaction';
 import type { Queryable } from '../db/types';
 
@@ -35,9 +36,14 @@ export interface TransitionResult {
 	appointment: AppointmentSummary;
 }
 
-async function lockAppointment(client: Queryable, id: string): Promise<AppointmentSummary> {
+/** prepared: named prepared statements (core/db/prepared.ts); only the server's action page asks for them. */
+interface StatementOptions {
+	prepared?: boolean;
+}
+
+async function lockAppointment(client: pg.ClientBase, id: string, options: StatementOptions = {}): Promise<AppointmentSummary> {
 	if (!isUuid(id)) throw new BarnumError('invalid_input', `appointmentId must be a UUID, got "${id}"`, { field: 'appointmentId' });
-	const { rows } = await client.query<AppointmentSummary>(sql('appointment-lock'), [id]);
+	const { rows } = await client.query<AppointmentSummary>(statement('appointment-lock', [id], options.prepared === true));
 	if (!rows[0]) throw new BarnumError('not_found', `Appointment ${id} does not exist`, { appointmentId: id });
 	return rows[0];
 }
@@ -74,9 +80,10 @@ export function verdict(status: AppointmentStatus, action: StatusAction): 'apply
 }
 
 /** changeAppointmentStatus inside a transaction the caller owns (the action page redeems a token in the same one). */
-export async function applyStatusChange(client: Queryable, input: StatusChangeInput): Promise<TransitionResult> {
+export async function applyStatusChange(client: pg.ClientBase, input: StatusChangeInput, options: StatementOptions = {}): Promise<TransitionResult> {
 	const rule = RULES[input.action];
-	const current = await lockAppointment(client, input.appointmentId);
+	const prepared = options.prepared === true;
+	const current = await lockAppointment(client, input.appointmentId, options);
 	const next = verdict(current.status, input.action);
 	if (next === 'already') return { outcome: 'unchanged', previousStatus: current.status, appointment: current };
 	if (next === 'illegal') {
@@ -90,9 +97,9 @@ export async function applyStatusChange(client: Queryable, input: StatusChangeIn
 	// appointment's pending conversations, and a conversation the patient answered is complete.
 	if (input.action === 'confirm' || input.action === 'cancel') {
 		const response = input.response ?? (input.action === 'confirm' ? 'confirmed' : `cancelled${input.reason ? `: ${input.reason}` : ''}`);
-		await client.query(sql('workflow-records-answer'), [current.id, ANSWERED_RECORDS, 'completed', response, null, null, null, null]);
+		await client.query(statement('workflow-records-answer', [current.id, ANSWERED_RECORDS, 'completed', response, null, null, null, null], prepared));
 	}
-	const { rows } = await client.query<AppointmentSummary>(sql('appointment-set-status'), [current.id, rule.to, input.reason ?? null]);
+	const { rows } = await client.query<AppointmentSummary>(statement('appointment-set-status', [current.id, rule.to, input.reason ?? null], prepared));
 	return { outcome: 'changed', previousStatus: current.status, appointment: rows[0] };
 }
 

@@ -30,6 +30,16 @@ function lostPreparedStatement(error: unknown): boolean {
 }
 
 /**
+ * sql/queries/<name>.sql as a query: when `prepared`, a named prepared statement (barnum_<name>),
+ * parsed and planned once per connection. For statements inside a transaction, where a lost
+ * statement cannot be retried: the caller decides (the server's DATABASE_PREPARED_STATEMENTS).
+ */
+export function statement(name: string, values: unknown[], prepared: boolean): pg.QueryConfig {
+	const text = sql(name);
+	return prepared ? { name: `barnum_${name.replace(/-/g, '_')}`, text, values } : { text, values };
+}
+
+/**
  * Runs sql/queries/<name>.sql as a named prepared statement, parsed and planned once per
  * connection instead of on every call (graphile-worker does the same, with the same opt-out).
  * Through a pool or client marked by withoutPreparedStatements it goes unnamed. A connection
@@ -42,14 +52,11 @@ export async function queryPrepared<R extends pg.QueryResultRow>(
 	values: unknown[],
 	options: { types?: pg.CustomTypesConfig } = {},
 ): Promise<pg.QueryResult<R>> {
-	const unnamed = { text: sql(name), values, ...options };
+	const unnamed = { ...statement(name, values, false), ...options };
 	if (!keepsPreparedStatements(db)) return db.query<R>(unnamed);
-	try {
-		return await db.query<R>({ name: `barnum_${name.replace(/-/g, '_')}`, ...unnamed });
-	} catch (error) {
-		if (!lostPreparedStatement(error)) throw error;
+	return db.query<R>({ ...statement(name, values, true), ...options }).catch((error: unknown) => {
+		if (!lostPreparedStatement(error)) return Promise.reject(error);
 		unprepared.add(db);
-		if (!('totalCount' in db)) throw error;
-		return db.query<R>(unnamed);
-	}
+		return 'totalCount' in db ? db.query<R>(unnamed) : Promise.reject(error);
+	});
 }
