@@ -439,6 +439,10 @@ try {
 	for (const level of opts.logLevels) {
 		const server = await startBarnum(appUrl, level);
 		const pid = server.child.pid;
+		// What the server process really runs with: `barnum serve` adds its default heap flags
+		// (server/heap-flags.ts) unless NODE_OPTIONS has a heap size or BARNUM_HEAP_FLAGS=off.
+		results.serverCommandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1).join(' ');
+		log(`server command line: node ${results.serverCommandLine}`);
 		const idle = procStatus(pid).rss;
 		const page = `${server.url}/api/action?type=confirm&token=${encodeURIComponent(readToken)}`;
 		const sample = await fetch(page);
@@ -523,7 +527,7 @@ try {
 	if (opts.phases.has('hello')) await measure('bare Express: GET / (hello), again at the end', { pid: hello.child.pid, url: `${hello.url}/` });
 	await stopChild(hello.child);
 
-	const table = `server NODE_OPTIONS: ${opts.serverNodeOptions || '(none)'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}\n\n${markdown(results)}`;
+	const table = `server NODE_OPTIONS: ${opts.serverNodeOptions || '(none)'}; server command line: node ${results.serverCommandLine}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}\n\n${markdown(results)}`;
 	process.stdout.write(`${table}\n`);
 	if (args.out) writeFileSync(args.out, JSON.stringify(results, null, 2));
 } finally {

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // The companion server's memory under load, for several sets of V8 flags (docs/performance.md,
 // "Memory: the young generation and two flags"): one durable embedded PostgreSQL, then for each
-// variant and round the compiled server (`node <flags> dist/server/cli.js serve`) under 15 s of
+// variant and round the compiled server (`[VAR=value] node <flags> dist/server/cli.js serve`) under 15 s of
 // GET load (get.lua, a different link per request) and 10 s of POST load (post.lua, a fresh link
 // per press), 64 connections; its VmRSS is sampled every 50 ms. Prints the peaks and the server's
 // CPU per GET. Build first (bash bench/pages/run.sh does; or tsc -p tsconfig.json).
 //
-//   node bench/pages/memory.mjs [rounds] name='--flag …' [name='--flag …' …]
-//   node bench/pages/memory.mjs 3 defaults= recommended='--max-semi-space-size=8 --max-old-space-size=256'
+//   node bench/pages/memory.mjs [rounds] name='--flag … [VAR=value …]' [name='…' …]
+//   node bench/pages/memory.mjs 3 node-defaults='BARNUM_HEAP_FLAGS=off' barnum-default=
 //
 // Flags go on the node command line, so flags that NODE_OPTIONS refuses (--optimize-for-size,
-// --heap-growing-percent) can be tried too.
+// --heap-growing-percent) can be tried too; VAR=value words are the server's environment. With no
+// heap flag and no BARNUM_HEAP_FLAGS=off, `barnum serve` restarts itself with its default heap
+// flags (server/heap-flags.ts): barnum-default= measures that. The parent's NODE_OPTIONS and
+// BARNUM_HEAP_FLAGS are not passed on, so each variant is exactly what it says.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,10 +32,14 @@ const { FormNonce } = requireFromRoot('./dist/server/pages/nonce.js');
 
 const [roundsArg = '2', ...specs] = process.argv.slice(2);
 const rounds = Number(roundsArg);
-const variants = (specs.length ? specs : ['defaults=', 'recommended=--max-semi-space-size=8 --max-old-space-size=256']).map((spec) => {
+const variants = (specs.length ? specs : ['node-defaults=BARNUM_HEAP_FLAGS=off', 'barnum-default=']).map((spec) => {
 	const eq = spec.indexOf('=');
-	return { name: spec.slice(0, eq), flags: spec.slice(eq + 1).split(' ').filter(Boolean), results: [] };
+	const words = spec.slice(eq + 1).split(' ').filter(Boolean);
+	const isEnv = (word) => /^[A-Z_][A-Z0-9_]*=/.test(word);
+	const env = Object.fromEntries(words.filter(isEnv).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));
+	return { name: spec.slice(0, eq), flags: words.filter((word) => !isEnv(word)), env, results: [] };
 });
+const { NODE_OPTIONS: _nodeOptions, BARNUM_HEAP_FLAGS: _heapFlags, ...inherited } = process.env;
 const secret = randomBytes(24).toString('hex');
 const nonces = new FormNonce(secret);
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
@@ -87,7 +94,7 @@ try {
 			child = spawn(process.execPath, [...variant.flags, path.join(ROOT, 'dist/server/cli.js'), 'serve'], {
 				stdio: ['ignore', log, log],
 				env: {
-					...process.env,
+					...inherited,
 					NODE_ENV: 'production',
 					DATABASE_URL: appUrl,
 					HOST: '127.0.0.1',
@@ -96,6 +103,7 @@ try {
 					RATE_LIMIT_ACTION_PER_MINUTE: '100000000',
 					ACTION_NONCE_SECRET: secret,
 					PUSH_DISPATCHER: 'off',
+					...variant.env,
 				},
 			});
 			closeSync(log);
@@ -109,6 +117,8 @@ try {
 				}
 			}
 			const pid = child.pid;
+			// What V8 was started with (the same pid after `barnum serve` replaced itself).
+			const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1, -2).join(' ');
 			const idle = rssMb(pid);
 			let peak = idle;
 			const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
@@ -128,14 +138,14 @@ try {
 			const peakGet = peak;
 			await wrk(10, 'post.lua', postFiles[next++]);
 			clearInterval(sampler);
-			const result = { idle, peakGet, peak, pagesPerSecond: pages / 15, cpuMsPerPage: (cpu / pages) * 1000 };
+			const result = { commandLine, idle, peakGet, peak, pagesPerSecond: pages / 15, cpuMsPerPage: (cpu / pages) * 1000 };
 			variant.results.push(result);
 			const stopped = new Promise((resolve) => child.once('exit', resolve));
 			child.kill('SIGTERM');
 			await stopped;
 			child = undefined;
 			process.stderr.write(
-				`${variant.name}: idle ${idle.toFixed(0)} MB, peak ${peakGet.toFixed(0)} MB (GET) / ${peak.toFixed(0)} MB (GET + POST), ` +
+				`${variant.name} [node ${commandLine || '(no flags)'}]: idle ${idle.toFixed(0)} MB, peak ${peakGet.toFixed(0)} MB (GET) / ${peak.toFixed(0)} MB (GET + POST), ` +
 					`${result.pagesPerSecond.toFixed(0)} pages/s, ${result.cpuMsPerPage.toFixed(4)} ms CPU per page, load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}\n`,
 			);
 		}
@@ -143,7 +153,7 @@ try {
 	for (const v of variants) {
 		const peaks = v.results.map((r) => r.peak);
 		process.stdout.write(
-			`${v.name} [${v.flags.join(' ') || 'no flags'}]: peak RSS median ${median(peaks).toFixed(0)} MB (${Math.min(...peaks).toFixed(0)}–${Math.max(...peaks).toFixed(0)}), ` +
+			`${v.name} [${[...Object.entries(v.env).map(([k, value]) => `${k}=${value}`), `node ${v.results[0]?.commandLine || '(no flags)'}`].join(' ')}]: peak RSS median ${median(peaks).toFixed(0)} MB (${Math.min(...peaks).toFixed(0)}–${Math.max(...peaks).toFixed(0)}), ` +
 				`GET-only peak median ${median(v.results.map((r) => r.peakGet)).toFixed(0)} MB, CPU per page median ${median(v.results.map((r) => r.cpuMsPerPage)).toFixed(4)} ms\n`,
 		);
 	}

@@ -6,9 +6,11 @@
 #   bash bench/pages/run.sh [--duration 15] [--connections 64] [--log-levels warn,info] [--out file.json]
 #                           [--phases ...] [--server-node-options=--max-semi-space-size=16]
 #
-# What docs/performance.md publishes (3 runs with the recommended V8 flags, 2 with Node's defaults, alternating):
-#   bash bench/pages/run.sh --log-levels info "--server-node-options=--max-semi-space-size=8 --max-old-space-size=256" --out /tmp/pages-fN.json
-#   bash bench/pages/run.sh --log-levels info --out /tmp/pages-nN.json
+# What docs/performance.md publishes: `barnum serve` as it starts by default (it adds its heap
+# flags itself, server/heap-flags.ts), and Node's own defaults for comparison:
+#   bash bench/pages/run.sh --log-levels info --out /tmp/pages-default-N.json
+#   BARNUM_HEAP_FLAGS=off bash bench/pages/run.sh --log-levels info --out /tmp/pages-nN.json
+# (--server-node-options with a heap size of its own replaces the defaults: the user's flags win.)
 #
 # Needs wrk (Debian: apt-get install -y wrk) and /usr/bin/time (Debian package "time").
 set -euo pipefail
