@@ -4,7 +4,7 @@ import { type CoreLogger, silentLogger } from './types';
 
 // PostgreSQL returns bigint (count(*), sums) as text by default; Barnum's counters fit in a double.
 // Set per pool, not on pg's global registry, so nothing else in the n8n process is affected.
-const types = {
+export const types = {
 	getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
 		oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { types as poolTypes } from '../db/pool';
 import type { OutboundMessage } from './types';
 
 /** The columns of a claimed (or previewed) event that its message is made of. */
@@ -25,17 +26,16 @@ export interface Business {
 }
 
 const TIMESTAMPTZ = pg.types.builtins.TIMESTAMPTZ;
-const INT8 = pg.types.builtins.INT8;
 const parseTimestamp = pg.types.getTypeParser(TIMESTAMPTZ) as (text: string) => Date;
 
 /**
  * Per-query type parsers that keep timestamptz as PostgreSQL's text, so the message carries the
- * exact instant (microseconds, offset) rather than a Date's milliseconds. bigint as a number, as
- * in every Barnum pool.
+ * exact instant (microseconds, offset) rather than a Date's milliseconds; every other type as in
+ * every Barnum pool.
  */
 export const textTimestamps = {
 	getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-		oid === TIMESTAMPTZ ? (value: string) => value : oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+		oid === TIMESTAMPTZ ? (value: string) => value : poolTypes.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** A timestamptz in text form as a Date, for the claimed event's own fields. */
