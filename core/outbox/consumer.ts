@@ -1,8 +1,13 @@
 import type pg from 'pg';
 import type { CoreLogger } from '../db/types';
 import { OutboxListener } from './listener';
-import { claimEvents, extendLeases, nextDueAt } from './operations';
+import { ackEvents, claimEvents, extendLeases, nextDueAt } from './operations';
 import type { ClaimedEvent } from './types';
+
+/** What a handler may leave to the consumer: events delivered, to be acked with its next claim. */
+export interface Settlement {
+	ack: string[];
+}
 
 export interface ConsumerOptions {
 	/** Claims, lease renewals and due-time lookups. */
@@ -18,10 +23,12 @@ export interface ConsumerOptions {
 	/** Batches handed out at once, each awaiting its handler. */
 	maxInFlight?: number;
 	/**
-	 * Delivers a batch. It should ack, fail or skip each event; whatever it leaves leased is
-	 * claimed again when the lease runs out (at-least-once delivery).
+	 * Delivers a batch. It should ack, fail or skip each event, or return the ids it delivered in
+	 * `ack`: the consumer then acks them in the transaction of its next claim, which follows at
+	 * once since the batch's slot is free. Whatever is left leased is claimed again when the lease
+	 * runs out (at-least-once delivery).
 	 */
-	handle: (events: ClaimedEvent[]) => Promise<void>;
+	handle: (events: ClaimedEvent[]) => Promise<void | Settlement>;
 	logger: CoreLogger;
 }
 
@@ -40,6 +47,8 @@ export class OutboxConsumer {
 	private timer?: NodeJS.Timeout;
 	private heartbeat?: NodeJS.Timeout;
 	private readonly inFlight = new Map<Promise<void>, string[]>();
+	/** Delivered events whose ack rides on the next claim. */
+	private acks: string[] = [];
 	private failures = 0;
 
 	constructor(private readonly options: ConsumerOptions) {
@@ -78,11 +87,17 @@ export class OutboxConsumer {
 		try {
 			while (!this.stopped && this.wanted && this.inFlight.size < this.maxInFlight) {
 				this.wanted = false;
+				const acks = this.takeAcks();
 				const { events } = await claimEvents(this.options.pool, {
 					consumerId: this.options.consumerId,
 					limit: this.options.batchSize,
 					leaseSeconds: this.options.leaseSeconds,
 					eventTypes: this.options.eventTypes,
+					ack: acks,
+				}).catch((error: unknown) => {
+					// Nothing was committed: the acks go with the next attempt.
+					this.acks.unshift(...acks);
+					throw error;
 				});
 				this.failures = 0;
 				if (events.length > 0) this.dispatch(events);
@@ -107,6 +122,12 @@ export class OutboxConsumer {
 		const ids = events.map((e) => e.id);
 		const run = this.options
 			.handle(events)
+			.then(async (settled) => {
+				if (!settled || settled.ack.length === 0) return;
+				// Stopping: no claim will follow to carry them.
+				if (this.stopped) await this.ackNow(settled.ack);
+				else this.acks.push(...settled.ack);
+			})
 			.catch((error: Error) => {
 				// The events stay leased and come back when the lease runs out.
 				this.options.logger.error({ err: error.message, events: ids.length }, 'outbox handler failed');
@@ -116,6 +137,12 @@ export class OutboxConsumer {
 				this.wake();
 			});
 		this.inFlight.set(run, ids);
+	}
+
+	private takeAcks(): string[] {
+		const acks = this.acks;
+		this.acks = [];
+		return acks;
 	}
 
 	private async sleepUntilNextDue(): Promise<void> {
@@ -160,6 +187,17 @@ export class OutboxConsumer {
 			await running;
 		}
 		if (this.heartbeat) clearInterval(this.heartbeat);
+		// No claim follows to carry the last acks.
+		await this.ackNow(this.takeAcks());
+	}
+
+	private async ackNow(ids: string[]): Promise<void> {
+		if (ids.length === 0) return;
+		try {
+			await ackEvents(this.options.pool, ids.map((id) => ({ id })));
+		} catch (error) {
+			this.options.logger.error({ err: (error as Error).message, events: ids.length }, 'could not ack delivered outbox events; they will be delivered again');
+		}
 	}
 
 	get listening(): boolean {

@@ -10,6 +10,12 @@ export interface ClaimOptions {
 	leaseSeconds: number;
 	/** Only these event types; undefined or empty for all. */
 	eventTypes?: string[];
+	/**
+	 * Events to mark sent before claiming, in the same transaction (as ackEvents, without message
+	 * ids): a consumer that finished an event and wants the next one makes one round trip and one
+	 * commit instead of two. If the claim fails, they are not acked either.
+	 */
+	ack?: string[];
 }
 
 function typesParam(eventTypes: string[] | undefined): string[] | null {
@@ -31,7 +37,7 @@ export async function claimEvents(db: Queryable, options: ClaimOptions): Promise
 	const { rows } = await queryPrepared<ClaimRow>(
 		db,
 		'claim-events',
-		[typesParam(options.eventTypes), options.limit, options.leaseSeconds, options.consumerId],
+		[typesParam(options.eventTypes), options.limit, options.leaseSeconds, options.consumerId, options.ack ?? null],
 		{ types: textTimestamps },
 	);
 	const last = rows[rows.length - 1];

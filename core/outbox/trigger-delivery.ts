@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CoreLogger } from '../db/types';
 import { ackEvents, failEvent } from './operations';
+import type { Settlement } from './consumer';
 import type { ClaimedEvent, OutboundMessage } from './types';
 
 /** When the Outbox Trigger marks events sent. */
@@ -26,38 +27,51 @@ export interface TriggerDeliveryOptions {
  * Hands claimed events to n8n and settles them according to the acknowledgement mode:
  *  - executionSucceeds (default): sent when the execution succeeds, failed (retry with backoff)
  *    when it fails. Events the workflow already settled itself (the Barnum node acked them with
- *    a wamid, or failed them) are left as the workflow left them.
+ *    a wamid, or failed them) are left as the workflow left them. The last execution of a batch
+ *    to succeed leaves its ack to the consumer, which sends it with its next claim; executions
+ *    that finish while others still run are acked at once.
  *  - immediately: sent before the execution runs (at-most-once: a failed run is not retried).
  *  - manually: the workflow settles them with the Barnum node; whatever it leaves leased comes back
  *    when the lease runs out.
  */
-export async function deliverToWorkflow(events: ClaimedEvent[], options: TriggerDeliveryOptions): Promise<void> {
+export async function deliverToWorkflow(events: ClaimedEvent[], options: TriggerDeliveryOptions): Promise<Settlement> {
 	const groups = options.emitMode === 'batch' ? [events] : events.map((event) => [event]);
 	if (options.ackMode === 'immediately') {
 		await ackEvents(options.pool, events.map((e) => ({ id: e.id })));
 	}
-	await Promise.all(groups.map((group) => runOne(group, options)));
+	let running = groups.length;
+	const settled: Settlement = { ack: [] };
+	await Promise.all(
+		groups.map(async (group) => {
+			const succeeded = await runOne(group, options);
+			running -= 1;
+			if (succeeded.length === 0) return;
+			// Acked now unless nothing else is running: then the consumer's next claim follows at once.
+			if (running === 0) settled.ack = succeeded;
+			else await ackEvents(options.pool, succeeded.map((id) => ({ id })));
+		}),
+	);
+	return settled;
 }
 
-async function runOne(group: ClaimedEvent[], options: TriggerDeliveryOptions): Promise<void> {
+/** Runs one execution and settles a failed one; returns the ids to ack when it succeeded. */
+async function runOne(group: ClaimedEvent[], options: TriggerDeliveryOptions): Promise<string[]> {
 	let outcome: ExecutionOutcome;
 	try {
 		outcome = await options.emit(group.map((e) => e.message));
 	} catch (error) {
 		outcome = { error: `the execution could not start: ${(error as Error).message}` };
 	}
-	if (options.ackMode !== 'executionSucceeds') return;
+	if (options.ackMode !== 'executionSucceeds') return [];
 	if (outcome === undefined) {
 		// n8n did not run it (deduplicated): leave the lease to expire and deliver it again.
 		options.logger.warn({ events: group.length }, 'n8n did not run the execution; the events will be delivered again');
-		return;
+		return [];
 	}
-	if (!outcome.error) {
-		await ackEvents(options.pool, group.map((e) => ({ id: e.id })));
-		return;
-	}
+	if (!outcome.error) return group.map((e) => e.id);
 	const error = `n8n execution failed: ${outcome.error}`;
 	for (const event of group) {
 		await failEvent(options.pool, { id: event.id, error, kind: 'transient', consumerId: options.consumerId });
 	}
+	return [];
 }

@@ -84,6 +84,37 @@ test('ack records the WhatsApp message id, completes the conversation record, an
 	]);
 });
 
+test('a claim can carry the acks of events delivered since the last one: both in one transaction', async () => {
+	await insertAppointment(db.app, clinic);
+	const [first] = (await claim(1, ['appointment.pre_confirmed'])).events;
+	const second = await enqueueEvent(db.app, { eventType: 'test.carry', entityType: 'custom', entityId: crypto.randomUUID() });
+	const { events } = await claimEvents(db.app, { consumerId: 'test-consumer', limit: 10, leaseSeconds: 30, eventTypes: ['test.carry'], ack: [first.id] });
+	expect(events.map((e) => e.id)).toEqual([second]);
+	expect(await getEvent(db.app, first.id)).toMatchObject({ status: 'sent', locked_until: null, locked_by: null });
+	const record = await db.app.query('SELECT status FROM whatsapp_workflows WHERE id = $1', [first.workflowId]);
+	expect(record.rows[0].status).toBe('sent');
+	// A claim that fails acks nothing: the two are one transaction.
+	await expect(claimEvents(db.app, { consumerId: 'test-consumer', limit: -1, leaseSeconds: 30, ack: [second] })).rejects.toThrow(/LIMIT/);
+	expect(await getEvent(db.app, second)).toMatchObject({ status: 'processing', locked_by: 'test-consumer' });
+});
+
+test('the outbox refuses malformed values under its rules\' names, in inserts and updates', async () => {
+	const insert = (eventType: string, maxRetries = 3) =>
+		db.app.query("INSERT INTO whatsapp_events (event_type, entity_type, entity_id, max_retries) VALUES ($1, 'custom', gen_random_uuid(), $2) RETURNING id", [eventType, maxRetries]);
+	await expect(insert('Not A Type')).rejects.toMatchObject({ code: '23514', constraint: 'whatsapp_events_event_type_shape' });
+	await expect(insert('test.ok', -1)).rejects.toMatchObject({ code: '23514', constraint: 'whatsapp_events_max_retries_not_negative' });
+	const { rows } = await insert('test.rules');
+	const update = (set: string) => db.app.query(`UPDATE whatsapp_events SET ${set} WHERE id = $1`, [rows[0].id]);
+	await expect(update("status = 'lost'")).rejects.toMatchObject({ code: '23514', constraint: 'whatsapp_events_status_known' });
+	await expect(update("entity_type = 'Custom'")).rejects.toMatchObject({ code: '23514', constraint: 'whatsapp_events_entity_type_shape' });
+	await expect(update('attempts = -1')).rejects.toMatchObject({ code: '23514', constraint: 'whatsapp_events_attempts_not_negative' });
+	await expect(update('retry_count = -1')).rejects.toMatchObject({ code: '23514', constraint: 'whatsapp_events_retry_count_not_negative' });
+	await expect(update("status = 'processing'")).rejects.toMatchObject({ code: '23514', constraint: 'whatsapp_events_processing_has_lease' });
+	// Clients see the base types: text and integers.
+	const read = await db.app.query('SELECT status, event_type, attempts FROM whatsapp_events WHERE id = $1', [rows[0].id]);
+	expect(read.rows[0]).toEqual({ status: 'pending', event_type: 'test.rules', attempts: 0 });
+});
+
 describe('failures', () => {
 	async function claimOne(maxRetries = 3) {
 		const id = (await enqueueEvent(db.app, { eventType: 'custom.fail', entityType: 'custom', entityId: clinic.patientId, maxRetries }))!;

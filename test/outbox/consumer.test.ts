@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { createPool } from '../../core/db/pool';
 import { silentLogger } from '../../core/db/types';
-import { OutboxConsumer, type ConsumerOptions } from '../../core/outbox/consumer';
+import { OutboxConsumer, type ConsumerOptions, type Settlement } from '../../core/outbox/consumer';
 import { ackEvents, enqueueEvent, getEvent } from '../../core/outbox/operations';
 import type { ClaimedEvent } from '../../core/outbox/types';
 
@@ -53,10 +53,10 @@ async function stop(r: Running): Promise<void> {
 /** A consumer with its own pool (application_name = its name) and its own LISTEN connection. */
 function createConsumer(
 	name: string,
-	handle: (events: ClaimedEvent[], pool: pg.Pool) => Promise<void>,
-	options: Partial<Omit<ConsumerOptions, 'handle' | 'pool'>> = {},
+	handle: (events: ClaimedEvent[], pool: pg.Pool) => Promise<void | Settlement>,
+	options: Partial<Omit<ConsumerOptions, 'handle' | 'pool'>> & { poolSize?: number } = {},
 ): Running {
-	const pool = createPool(db.appUrl, { applicationName: name, max: 4 });
+	const pool = createPool(db.appUrl, { applicationName: name, max: options.poolSize ?? 4 });
 	const consumer = new OutboxConsumer({
 		pool,
 		listen: { connectionString: db.appUrl },
@@ -369,4 +369,76 @@ test('an event scheduled a moment ahead is delivered when it falls due, without 
 	expect(delivered[0].id).toBe(id);
 	// Not early: the database decides what is due, on the same machine's clock.
 	expect(delivered[0].at).toBeGreaterThanOrEqual(due.getTime() - 50);
+});
+
+describe('acks left to the consumer', () => {
+	test('a handler that returns the events it delivered has them acked by the next claim: one round trip per event', async () => {
+		const ids = await insertEvents('carry.next', 5);
+		const handled: string[] = [];
+		// One connection, so what it has prepared is everything the consumer sent as the claim or the ack.
+		const c = await startConsumer(
+			'consumer-carry',
+			async (events) => {
+				handled.push(...events.map((e) => e.id));
+				return { ack: events.map((e) => e.id) };
+			},
+			{ batchSize: 1, eventTypes: ['carry.next'], poolSize: 1 },
+		);
+		await waitFor(() => allSent('carry.next', 5), 'all five to be acked');
+		expect(handled.sort()).toEqual([...ids].sort());
+		const { rows } = await c.pool.query<{ name: string; calls: number }>(
+			'SELECT name, (generic_plans + custom_plans)::int AS calls FROM pg_prepared_statements ORDER BY name',
+		);
+		// Five deliveries, one claim each plus the claim that found nothing and carried the last ack.
+		expect(rows.map((r) => r.name)).toEqual(['barnum_claim_events']);
+		expect(rows[0].calls).toBeGreaterThanOrEqual(6);
+	});
+
+	test('acks returned while the consumer stops are made before stop() returns', async () => {
+		const [id] = await insertEvents('carry.stop', 1);
+		let release!: () => void;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		let started = false;
+		const c = await startConsumer(
+			'consumer-carry-stop',
+			async (events) => {
+				started = true;
+				await gate;
+				return { ack: events.map((e) => e.id) };
+			},
+			{ eventTypes: ['carry.stop'] },
+		);
+		await waitFor(() => started, 'the handler to start');
+		c.stopped = true;
+		const stopping = c.consumer.stop();
+		await sleep(100);
+		release();
+		await stopping;
+		expect(await getEvent(db.admin, id)).toMatchObject({ status: 'sent', locked_by: null });
+	});
+
+	test('when the claim carrying them fails, the acks are kept and made by the next one', async () => {
+		const [id] = await insertEvents('carry.retry', 1);
+		const claimFn = 'barnum_claim_events(text[], integer, double precision, text, uuid[])';
+		let handled = 0;
+		await startConsumer(
+			'consumer-carry-retry',
+			async (events) => {
+				handled += events.length;
+				// The claim that should carry this ack is refused.
+				await db.admin.query(`REVOKE EXECUTE ON FUNCTION ${claimFn} FROM barnum_app`);
+				return { ack: events.map((e) => e.id) };
+			},
+			{ batchSize: 1, eventTypes: ['carry.retry'] },
+		);
+		try {
+			await waitFor(() => handled === 1, 'the delivery');
+			await sleep(400);
+			expect(await getEvent(db.admin, id)).toMatchObject({ status: 'processing' });
+		} finally {
+			await db.admin.query(`GRANT EXECUTE ON FUNCTION ${claimFn} TO barnum_app`);
+		}
+		await waitFor(() => allSent('carry.retry', 1), 'the ack once claims work again', 10_000);
+		expect(handled).toBe(1);
+	});
 });
