@@ -20,6 +20,8 @@ export const name = 'barnum';
 //   BENCH_BARNUM_SETUP_SQL                         SQL run once after the migrations (e.g. an index change)
 //   BENCH_BARNUM_PREPARED=0                        claim and ack unprepared, as behind a transaction-mode
 //                                                  pooler (the credential's Prepared Statements off)
+//   BENCH_BARNUM_SEPARATE_ACK=1                    ack in a transaction of its own after each handler
+//                                                  (before migration 013, two transactions per claim)
 // Unset (the default), the benchmark calls claimEvents/ackEvents as compiled, unchanged: named
 // prepared statements, as the product sends them by default.
 const text = (name, override) => override ?? readFileSync(path.join(ROOT, 'sql', 'queries', `${name}.sql`), 'utf8');
@@ -29,18 +31,20 @@ const variant = {
 	ack: process.env.BENCH_BARNUM_ACK_SQL ? readFileSync(process.env.BENCH_BARNUM_ACK_SQL, 'utf8') : null,
 	setup: process.env.BENCH_BARNUM_SETUP_SQL ?? null,
 	prepared: process.env.BENCH_BARNUM_PREPARED !== '0',
+	separateAck: process.env.BENCH_BARNUM_SEPARATE_ACK === '1',
 };
-const experimental = Boolean(variant.claim || variant.ack || variant.setup || !variant.prepared);
+const customSql = Boolean(variant.claim || variant.ack || variant.setup || !variant.prepared);
+const experimental = customSql || variant.separateAck;
 const statement = (name, override, values) =>
 	variant.prepared ? { name: `bench_${name}`, text: text(name, override), values } : { text: text(name, override), values };
 
-const claim = experimental
-	? async (pool, { consumerId, limit, leaseSeconds }) => {
-			const { rows } = await pool.query(statement('claim-events', variant.claim, [null, limit, leaseSeconds, consumerId]));
+const claim = customSql
+	? async (pool, { consumerId, limit, leaseSeconds, ack }) => {
+			const { rows } = await pool.query(statement('claim-events', variant.claim, [null, limit, leaseSeconds, consumerId, ack ?? null]));
 			return { events: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id, message: r.message })) };
 		}
 	: claimEvents;
-const ack = experimental
+const ack = customSql
 	? (pool, acks) =>
 			pool.query(
 				statement('ack-events', variant.ack, [acks.map((a) => a.id), acks.map(() => null)]),
@@ -76,19 +80,28 @@ export async function throughput(url, options) {
 
 	let handled = 0;
 	const noop = async () => undefined;
+	// As OutboxConsumer does: the acks of a handled batch ride on the next claim, so each batch (each
+	// event, one at a time) is one transaction. BENCH_BARNUM_SEPARATE_ACK=1 acks in a transaction of
+	// its own instead, as claim + ack did before migration 013.
 	const worker = async (i) => {
+		let delivered = [];
 		for (;;) {
-			// One transaction to claim (lease) up to `batch` events ...
 			const { events: claimed } = await claim(pool, {
 				consumerId: `bench-${i}`,
 				limit: batch,
 				leaseSeconds: 300,
+				ack: delivered.length > 0 ? delivered : undefined,
 			});
+			handled += delivered.length;
+			delivered = [];
 			if (claimed.length === 0) return;
 			await noop(claimed);
-			// ... and one to ack them all.
-			await ack(pool, claimed.map((e) => ({ id: e.id })));
-			handled += claimed.length;
+			if (variant.separateAck) {
+				await ack(pool, claimed.map((e) => ({ id: e.id })));
+				handled += claimed.length;
+			} else {
+				delivered = claimed.map((e) => e.id);
+			}
 		}
 	};
 	const meter = cpuMeter(options);
@@ -116,6 +129,7 @@ export async function throughput(url, options) {
 						ack: process.env.BENCH_BARNUM_ACK_SQL ?? null,
 						setup: variant.setup,
 						prepared: variant.prepared,
+						separateAck: variant.separateAck,
 					},
 				}
 			: {}),

@@ -1,5 +1,6 @@
 -- Barnum 013: less work per statement on whatsapp_events, and acks carried by the next claim
--- (docs/performance.md, "Outbox engine").
+-- (docs/performance.md, "Outbox engine"). A consumer taking one event at a time runs one claim per
+-- event, so what PostgreSQL prepares for every statement that writes the table counts:
 --
 -- PostgreSQL prepares a table's CHECK constraints for every statement that writes it, parsing each
 -- one back from its stored text, and checks every one of them on every updated row. A domain's
@@ -22,7 +23,7 @@ CREATE DOMAIN barnum_retry_count AS integer CONSTRAINT whatsapp_events_retry_cou
 CREATE DOMAIN barnum_max_retries AS integer CONSTRAINT whatsapp_events_max_retries_not_negative CHECK (VALUE >= 0);
 CREATE DOMAIN barnum_attempts AS integer CONSTRAINT whatsapp_events_attempts_not_negative CHECK (VALUE >= 0);
 
--- A column named in a trigger's WHEN cannot change type: these two leave and come back unchanged.
+-- A column named in a trigger's WHEN cannot change type. Both leave; see below for what replaces them.
 DROP TRIGGER trg_whatsapp_events_notify_update ON whatsapp_events;
 DROP TRIGGER trg_booking_abandonment_timer ON whatsapp_events;
 
@@ -40,20 +41,48 @@ ALTER TABLE whatsapp_events
   ALTER COLUMN max_retries TYPE barnum_max_retries,
   ALTER COLUMN attempts TYPE barnum_attempts;
 
+-- A trigger's WHEN is also parsed from its stored text for every statement that assigns one of
+-- the trigger's columns. Claims and acks assign status, so this trigger now watches scheduled_for
+-- only, which they never assign: every statement that makes an event pending or moves when it is
+-- due assigns scheduled_for (retries, replays, releases, deferrals, reschedules; release-events.sql
+-- assigns it to itself for this). An UPDATE by hand that sets status = 'pending' alone is found by
+-- the consumers' next poll instead of at once.
 CREATE TRIGGER trg_whatsapp_events_notify_update
-  AFTER UPDATE OF status, scheduled_for ON whatsapp_events
+  AFTER UPDATE OF scheduled_for ON whatsapp_events
   FOR EACH ROW
   WHEN (NEW.status = 'pending'
         AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.scheduled_for IS DISTINCT FROM NEW.scheduled_for))
   EXECUTE FUNCTION barnum_notify_outbox();
 
-CREATE TRIGGER trg_booking_abandonment_timer
-  AFTER UPDATE OF status ON whatsapp_events
-  FOR EACH ROW
-  WHEN (OLD.status = 'pending' AND NEW.status = 'processing' AND NEW.entity_type = 'booking'
-        AND NEW.event_type = 'booking.reminder'
-        AND NEW.payload ->> 'trigger' = 'abandonment_check' AND NEW.payload ->> 'number' = '1')
-  EXECUTE FUNCTION barnum_booking_abandonment_timer_fn();
+-- The abandonment timer (007) fired from an AFTER UPDATE OF status trigger, whose WHEN (the
+-- largest of the table's expressions) every claim and ack paid for. Only a claim takes a pending
+-- event into processing, so the claim now calls it for the booking reminders #1 it leases, after
+-- building their messages, as the trigger ran after the statement that leased them.
+CREATE FUNCTION barnum_booking_abandon(p_booking_id uuid) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  v_booking bookings;
+  v_property properties;
+  v_actor text := current_setting('barnum.actor', true);
+BEGIN
+  SELECT * INTO v_booking FROM bookings b WHERE b.id = p_booking_id AND b.status = 'started' FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  SELECT * INTO v_property FROM properties p WHERE p.id = v_booking.property_id;
+  PERFORM set_config('barnum.actor', 'abandonment-timer', true);
+  UPDATE bookings SET status = 'abandoned' WHERE id = v_booking.id;
+  IF v_property.reminder_2_enabled THEN
+    PERFORM barnum_booking_enqueue(v_booking.id, 'booking.reminder', now() + v_property.reminder_2_delay,
+                                   jsonb_build_object('number', 2, 'trigger', 'abandonment_check'), true, true);
+  END IF;
+  PERFORM set_config('barnum.actor', coalesce(v_actor, ''), true);
+END
+$$;
+SELECT barnum_secure_function('barnum_booking_abandon(uuid)');
+DROP FUNCTION barnum_booking_abandonment_timer_fn();
 
 -- RETURN QUERY wants exactly the declared types: the domains are cast back to their base types,
 -- which is also what every client sees (PostgreSQL describes a domain column by its base type).
@@ -125,6 +154,7 @@ DECLARE
   v_lease tid[];
   v_skip tid[];
   v_reasons text[];
+  v_abandon uuid[];
 BEGIN
   -- Events this consumer finished since its last claim, settled in the same transaction: a consumer
   -- handing out one event at a time then makes one round trip and one commit per event, not two.
@@ -146,7 +176,7 @@ BEGIN
   -- updates below need no index lookup and no join the planner could misjudge.
   WITH expired AS (
     -- Leases that ran out come first: their consumer died mid-delivery.
-    SELECT e.ctid AS tid, barnum_event_skip_reason(e) AS reason
+    SELECT e.ctid AS tid, barnum_event_skip_reason(e) AS reason, NULL::uuid AS abandon
       FROM whatsapp_events e
      WHERE e.status = 'processing' AND e.locked_until < now()
        AND (p_event_types IS NULL OR e.event_type = ANY (p_event_types))
@@ -155,7 +185,11 @@ BEGIN
        FOR UPDATE SKIP LOCKED
   ),
   due AS (
-    SELECT e.ctid AS tid, barnum_event_skip_reason(e) AS reason
+    SELECT e.ctid AS tid, barnum_event_skip_reason(e) AS reason,
+           -- A booking's reminder #1 taken from pending: the moment its abandonment is detected.
+           CASE WHEN e.entity_type = 'booking' AND e.event_type = 'booking.reminder'
+                     AND e.payload ->> 'trigger' = 'abandonment_check' AND e.payload ->> 'number' = '1'
+                THEN e.entity_id END AS abandon
       FROM whatsapp_events e
      WHERE e.status = 'pending' AND e.scheduled_for <= now()
        AND (v_quiet_ends <= now() OR NOT e.respect_quiet_hours)
@@ -165,12 +199,13 @@ BEGIN
        FOR UPDATE SKIP LOCKED
   ),
   judged AS (
-    SELECT x.tid, x.reason FROM expired x UNION ALL SELECT d.tid, d.reason FROM due d
+    SELECT x.tid, x.reason, x.abandon FROM expired x UNION ALL SELECT d.tid, d.reason, d.abandon FROM due d
   )
   SELECT coalesce(array_agg(j.tid) FILTER (WHERE j.reason IS NULL), '{}'),
          array_agg(j.tid) FILTER (WHERE j.reason IS NOT NULL),
-         array_agg(j.reason) FILTER (WHERE j.reason IS NOT NULL)
-    INTO v_lease, v_skip, v_reasons
+         array_agg(j.reason) FILTER (WHERE j.reason IS NOT NULL),
+         array_agg(j.abandon) FILTER (WHERE j.reason IS NULL AND j.abandon IS NOT NULL)
+    INTO v_lease, v_skip, v_reasons, v_abandon
     FROM judged j;
 
   IF v_skip IS NOT NULL THEN
@@ -207,6 +242,10 @@ BEGIN
          NULL::text, NULL::text, NULL::text
     FROM leased l
    ORDER BY l.scheduled_for, l.id;
+
+  IF v_abandon IS NOT NULL THEN
+    PERFORM barnum_booking_abandon(b.id) FROM unnest(v_abandon) AS b(id);
+  END IF;
 
   RETURN QUERY SELECT NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::uuid, NULL::integer, NULL::integer,
                       NULL::integer, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, NULL::jsonb,

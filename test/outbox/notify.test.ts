@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { seedClinic } from '../helpers/clinic';
-import { ackEvents, claimEvents, enqueueEvent, failEvent, replayDeadLetters } from '../../core/outbox/operations';
+import { ackEvents, claimEvents, enqueueEvent, failEvent, releaseEvents, replayDeadLetters } from '../../core/outbox/operations';
 import { OUTBOX_CHANNEL } from '../../core/outbox/listener';
 
 /**
@@ -158,6 +158,24 @@ describe('updates that make work due', () => {
 		expect(count).toBe(1);
 	});
 
+	test('events a consumer hands back (stopping, endpoint gone) notify, so another takes them at once', async () => {
+		const id = await claimOne('release.me');
+		let released: string[] = [];
+		const count = await notificationsFrom(async () => {
+			released = await releaseEvents(db.app, [id], 'notify', 'consumer stopping');
+		});
+		expect(released).toEqual([id]);
+		expect(count).toBe(1);
+	});
+
+	test('an event rescheduled while pending notifies (consumers recompute their timers)', async () => {
+		const id = await enqueueEvent(db.app, { eventType: 'move.me', entityType: 'custom', entityId: randomUUID(), scheduledFor: new Date(Date.now() + 3_600_000) });
+		const count = await notificationsFrom(() =>
+			db.app.query("UPDATE whatsapp_events SET scheduled_for = now() + interval '1 minute' WHERE id = $1", [id]),
+		);
+		expect(count).toBe(1);
+	});
+
 	test('a deferral to the end of quiet hours notifies once; asking again does not', async () => {
 		await db.admin.query(
 			`UPDATE barnum_settings s
@@ -197,5 +215,10 @@ describe('the consumers\' own bookkeeping does not wake anyone', () => {
 		expect(claimed).toHaveLength(1);
 		const onAck = await notificationsFrom(() => ackEvents(db.app, claimed.map((id) => ({ id }))));
 		expect([onClaim, onAck]).toEqual([0, 0]);
+		// Nor does a claim that carries acks.
+		await enqueueEvent(db.app, { eventType: 'claim.ack', entityType: 'custom', entityId: randomUUID() });
+		claimed = (await claimEvents(db.app, { consumerId: 'busy', limit: 10, leaseSeconds: 30 })).events.map((e) => e.id);
+		const onCarry = await notificationsFrom(() => claimEvents(db.app, { consumerId: 'busy', limit: 10, leaseSeconds: 30, ack: claimed }));
+		expect(onCarry).toBe(0);
 	});
 });
