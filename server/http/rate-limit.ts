@@ -29,7 +29,9 @@ export function perIpLimit(perMinute: number, body: (retryAfterSeconds: number) 
 	sweep.unref();
 
 	return (req: Request, res: Response, next) => {
-		const key = ipKeyGenerator(req.ip ?? '');
+		const ip = req.ip ?? '';
+		// An address without a colon is IPv4, which ipKeyGenerator returns as it is: skip its IPv6 test.
+		const key = ip.includes(':') ? ipKeyGenerator(ip) : ip;
 		const now = Date.now();
 		let count = counts.get(key);
 		if (count === undefined || count.resetAt <= now) {
