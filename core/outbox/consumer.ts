@@ -88,22 +88,25 @@ export class OutboxConsumer {
 			while (!this.stopped && this.wanted && this.inFlight.size < this.maxInFlight) {
 				this.wanted = false;
 				const acks = this.takeAcks();
-				const { events } = await claimEvents(this.options.pool, {
-					consumerId: this.options.consumerId,
-					limit: this.options.batchSize,
-					leaseSeconds: this.options.leaseSeconds,
-					eventTypes: this.options.eventTypes,
-					ack: acks,
-				}).catch((error: unknown) => {
-					// Nothing was committed: the acks go with the next attempt.
-					this.acks.unshift(...acks);
-					throw error;
-				});
+				const { events } = await this.settling(
+					acks,
+					claimEvents(this.options.pool, {
+						consumerId: this.options.consumerId,
+						limit: this.options.batchSize,
+						leaseSeconds: this.options.leaseSeconds,
+						eventTypes: this.options.eventTypes,
+						ack: acks,
+					}),
+				);
 				this.failures = 0;
 				if (events.length > 0) this.dispatch(events);
 				// A full batch means more may be waiting right now.
 				if (events.length === this.options.batchSize) this.wanted = true;
 			}
+			// Acks that arrived while the last claim ran, when no slot is free for another: waiting for
+			// one could outlast their leases, which are no longer renewed.
+			const acks = this.takeAcks();
+			if (acks.length > 0) await this.settling(acks, ackEvents(this.options.pool, acks.map((id) => ({ id }))));
 			if (!this.stopped && !this.wanted) await this.sleepUntilNextDue();
 		} catch (error) {
 			this.failures += 1;
@@ -143,6 +146,16 @@ export class OutboxConsumer {
 		const acks = this.acks;
 		this.acks = [];
 		return acks;
+	}
+
+	/** Awaits a statement that acks `acks`; if it fails, nothing was committed and they wait for the next one. */
+	private async settling<T>(acks: string[], statement: Promise<T>): Promise<T> {
+		try {
+			return await statement;
+		} catch (error) {
+			this.acks.unshift(...acks);
+			throw error;
+		}
 	}
 
 	private async sleepUntilNextDue(): Promise<void> {
