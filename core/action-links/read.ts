@@ -14,6 +14,12 @@ export interface LinkReaderOptions {
 	maxBatch?: number;
 	/** The most queries in flight at once; links asked for meanwhile wait and go in the next one. */
 	maxInFlight?: number;
+	/**
+	 * As many reads waiting as this go at once, without waiting for the end of the event loop's
+	 * turn: under load the database then works on them while the rest of the turn's requests are
+	 * still being parsed.
+	 */
+	sendAt?: number;
 }
 
 interface Waiting {
@@ -27,11 +33,16 @@ interface Waiting {
  * are in flight are sent together, as one query (action-links-read.sql): under load the database
  * parses, plans and answers one statement for dozens of pages instead of one each, and a quiet
  * server still sends each read at once (after the current turn of the event loop).
+ *
+ * Under load one turn of the event loop parses most of the pages in flight, so waiting for its end
+ * made one large batch that the server then waited for, idle, about a tenth of the time
+ * (docs/performance.md). A turn's first `sendAt` reads go as soon as they are there.
  */
 export class LinkReader {
 	private readonly query: pg.QueryConfig;
 	private readonly maxBatch: number;
 	private readonly maxInFlight: number;
+	private readonly sendAt: number;
 	private queue: Waiting[] = [];
 	private inFlight = 0;
 	private scheduled = false;
@@ -45,6 +56,7 @@ export class LinkReader {
 		// A few queries in flight keep the event loop fed while PostgreSQL answers; the pool (10)
 		// keeps room for the POSTs.
 		this.maxInFlight = options.maxInFlight ?? 4;
+		this.sendAt = Math.min(options.sendAt ?? 40, this.maxBatch);
 	}
 
 	/** What the page of `token` shows for `action` (an invalid link's page included). */
@@ -61,7 +73,10 @@ export class LinkReader {
 	private read(token: string): Promise<LinkRow | undefined> {
 		return new Promise((resolve, reject) => {
 			this.queue.push({ token, resolve, reject });
-			if (!this.scheduled && this.inFlight < this.maxInFlight) {
+			// With every query slot taken, settle() sends what waits when one comes back.
+			if (this.inFlight >= this.maxInFlight) return;
+			if (this.queue.length >= this.sendAt) this.send();
+			else if (!this.scheduled) {
 				this.scheduled = true;
 				// After this turn of the event loop: requests parsed in the same turn share a query.
 				setImmediate(this.flush);
@@ -71,6 +86,10 @@ export class LinkReader {
 
 	private readonly flush = (): void => {
 		this.scheduled = false;
+		this.send();
+	};
+
+	private send(): void {
 		while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
 			const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
 			this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
@@ -88,11 +107,11 @@ export class LinkReader {
 				},
 			);
 		}
-	};
+	}
 
 	private settle(): void {
 		this.inFlight -= 1;
 		// Whatever queued up meanwhile goes now, as one query.
-		if (this.queue.length > 0 && !this.scheduled) this.flush();
+		if (this.queue.length > 0 && !this.scheduled) this.send();
 	}
 }
