@@ -7,6 +7,7 @@ import { DIST, ROOT, requireFromRoot, now, sleep, settle, closedLoopLatency, cpu
 const dist = (p) => requireFromRoot(path.join(DIST, p));
 const { claimEvents, ackEvents } = dist('core/outbox/operations.js');
 const { OutboxConsumer } = dist('core/outbox/consumer.js');
+const { ReclaimSchedule } = dist('core/outbox/reclaim-schedule.js');
 const { migrate } = dist('core/db/migrate.js');
 const { silentLogger } = dist('core/db/types.js');
 const { withoutPreparedStatements } = dist('core/db/prepared.js');
@@ -39,8 +40,8 @@ const statement = (name, override, values) =>
 	variant.prepared ? { name: `bench_${name}`, text: text(name, override), values } : { text: text(name, override), values };
 
 const claim = customSql
-	? async (pool, { consumerId, limit, leaseSeconds, ack }) => {
-			const { rows } = await pool.query(statement('claim-events', variant.claim, [null, limit, leaseSeconds, consumerId, ack ?? null]));
+	? async (pool, { consumerId, limit, leaseSeconds, ack, reclaim }) => {
+			const { rows } = await pool.query(statement('claim-events', variant.claim, [null, limit, leaseSeconds, consumerId, ack ?? null, reclaim ?? true]));
 			return { events: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id, message: r.message })) };
 		}
 	: claimEvents;
@@ -81,17 +82,22 @@ export async function throughput(url, options) {
 	let handled = 0;
 	const noop = async () => undefined;
 	// As OutboxConsumer does: the acks of a handled batch ride on the next claim, so each batch (each
-	// event, one at a time) is one transaction. BENCH_BARNUM_SEPARATE_ACK=1 acks in a transaction of
-	// its own instead, as claim + ack did before migration 013.
+	// event, one at a time) is one transaction, and expired leases are looked for on its schedule.
+	// BENCH_BARNUM_SEPARATE_ACK=1 acks in a transaction of its own instead, as claim + ack did
+	// before migration 013 (and then looks for expired leases on every claim, as before).
 	const worker = async (i) => {
 		let delivered = [];
+		const reclaim = new ReclaimSchedule(300);
 		for (;;) {
-			const { events: claimed } = await claim(pool, {
+			const result = await claim(pool, {
 				consumerId: `bench-${i}`,
 				limit: batch,
 				leaseSeconds: 300,
 				ack: delivered.length > 0 ? delivered : undefined,
+				reclaim: variant.separateAck ? true : reclaim.next(),
 			});
+			const claimed = result.events;
+			reclaim.claimed(claimed.length, batch, result.reclaimed ?? 0);
 			handled += delivered.length;
 			delivered = [];
 			if (claimed.length === 0) return;

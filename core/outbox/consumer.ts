@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { CoreLogger } from '../db/types';
 import { OutboxListener } from './listener';
 import { ackEvents, claimEvents, extendLeases, nextDueAt } from './operations';
+import { ReclaimSchedule } from './reclaim-schedule';
 import type { ClaimedEvent } from './types';
 
 /** What a handler may leave to the consumer: events delivered, to be acked with its next claim. */
@@ -50,8 +51,10 @@ export class OutboxConsumer {
 	/** Delivered events whose ack rides on the next claim. */
 	private acks: string[] = [];
 	private failures = 0;
+	private readonly reclaim: ReclaimSchedule;
 
 	constructor(private readonly options: ConsumerOptions) {
+		this.reclaim = new ReclaimSchedule(options.leaseSeconds);
 		if (options.listen) {
 			this.listener = new OutboxListener({
 				...options.listen,
@@ -88,7 +91,7 @@ export class OutboxConsumer {
 			while (!this.stopped && this.wanted && this.inFlight.size < this.maxInFlight) {
 				this.wanted = false;
 				const acks = this.takeAcks();
-				const { events } = await this.settling(
+				const { events, reclaimed } = await this.settling(
 					acks,
 					claimEvents(this.options.pool, {
 						consumerId: this.options.consumerId,
@@ -96,9 +99,11 @@ export class OutboxConsumer {
 						leaseSeconds: this.options.leaseSeconds,
 						eventTypes: this.options.eventTypes,
 						ack: acks,
+						reclaim: this.reclaim.next(),
 					}),
 				);
 				this.failures = 0;
+				this.reclaim.claimed(events.length, this.options.batchSize, reclaimed);
 				if (events.length > 0) this.dispatch(events);
 				// A full batch means more may be waiting right now.
 				if (events.length === this.options.batchSize) this.wanted = true;

@@ -16,6 +16,12 @@ export interface ClaimOptions {
 	 * commit instead of two. If the claim fails, they are not acked either.
 	 */
 	ack?: string[];
+	/**
+	 * Look for expired leases (events whose consumer died) before due events: true unless said
+	 * otherwise. A busy consumer looks only now and then (OutboxConsumer), since the search is a
+	 * statement of its own that almost never finds anything.
+	 */
+	reclaim?: boolean;
 }
 
 function typesParam(eventTypes: string[] | undefined): string[] | null {
@@ -30,6 +36,7 @@ interface ClaimRow extends MessageRow, Business {
 	locked_until: string;
 	skipped_count: number;
 	deferred_count: number;
+	reclaimed_count: number;
 }
 
 /** Claims due events with a lease (FOR UPDATE SKIP LOCKED); see sql/queries/claim-events.sql. */
@@ -37,7 +44,7 @@ export async function claimEvents(db: Queryable, options: ClaimOptions): Promise
 	const { rows } = await queryPrepared<ClaimRow>(
 		db,
 		'claim-events',
-		[typesParam(options.eventTypes), options.limit, options.leaseSeconds, options.consumerId, options.ack ?? null],
+		[typesParam(options.eventTypes), options.limit, options.leaseSeconds, options.consumerId, options.ack ?? null, options.reclaim ?? true],
 		{ types: textTimestamps },
 	);
 	const last = rows[rows.length - 1];
@@ -58,7 +65,12 @@ export async function claimEvents(db: Queryable, options: ClaimOptions): Promise
 			message: composeMessage(row, last),
 		});
 	}
-	return { events, skipped: last?.skipped_count ?? 0, deferred: last?.deferred_count ?? 0 };
+	return {
+		events,
+		skipped: last?.skipped_count ?? 0,
+		deferred: last?.deferred_count ?? 0,
+		reclaimed: last?.reclaimed_count ?? 0,
+	};
 }
 
 export type AckOutcome = 'sent' | 'pending' | 'processing' | 'dead_letter' | 'skipped' | 'cancelled' | 'missing';

@@ -54,4 +54,6 @@ export interface ClaimResult {
 	skipped: number;
 	/** Due events moved to the end of quiet hours by this claim. */
 	deferred: number;
+	/** Events taken over from leases that had run out (their consumer died), skipped ones included. */
+	reclaimed: number;
 }

@@ -61,6 +61,19 @@ test('a leased event is not claimed again until its lease expires, then it is', 
 	expect(again.events.map((e) => [e.id, e.attempt])).toEqual([[id, 2]]);
 });
 
+test('a claim told not to look for expired leases takes only due events; the next one that looks takes the expired one first', async () => {
+	const expired = (await enqueueEvent(db.app, { eventType: 'custom.reclaim', entityType: 'custom', entityId: clinic.patientId }))!;
+	expect((await claim(1, ['custom.reclaim'])).events.map((e) => e.id)).toEqual([expired]);
+	await db.admin.query("UPDATE whatsapp_events SET locked_until = now() - interval '1 ms' WHERE id = $1", [expired]);
+	const due = (await enqueueEvent(db.app, { eventType: 'custom.reclaim', entityType: 'custom', entityId: clinic.patientId }))!;
+	const busy = await claimEvents(db.app, { consumerId: 'test-consumer', limit: 1, leaseSeconds: 30, eventTypes: ['custom.reclaim'], reclaim: false });
+	expect(busy.events.map((e) => e.id)).toEqual([due]);
+	expect(await getEvent(db.app, expired)).toMatchObject({ status: 'processing', attempts: 1 });
+	const looking = await claim(10, ['custom.reclaim']);
+	expect(looking.events.map((e) => [e.id, e.attempt])).toEqual([[expired, 2]]);
+	expect([busy.reclaimed, looking.reclaimed]).toEqual([0, 1]);
+});
+
 test('only due events of the requested types are claimed', async () => {
 	const later = new Date(Date.now() + 60_000);
 	await enqueueEvent(db.app, { eventType: 'custom.later', entityType: 'custom', entityId: clinic.patientId, scheduledFor: later });

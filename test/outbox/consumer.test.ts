@@ -371,6 +371,41 @@ test('an event scheduled a moment ahead is delivered when it falls due, without 
 	expect(delivered[0].at).toBeGreaterThanOrEqual(due.getTime() - 50);
 });
 
+test('a consumer busy with a backlog still takes over a dead consumer\'s events soon after their lease ends', async () => {
+	const taken: ClaimedEvent[] = [];
+	const a = await startConsumer(
+		'consumer-a-busy',
+		(events) => {
+			taken.push(...events);
+			return new Promise<void>((resolve) => hanging.push(resolve));
+		},
+		{ leaseSeconds: 2, eventTypes: ['dying.busy'] },
+	);
+	const orphans = await insertEvents('dying.busy', 5);
+	await waitFor(() => taken.length === 5, 'consumer A to claim its batch');
+	await db.admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'consumer-a-busy' AND datname = current_database()");
+	a.poolEnded = true;
+	await a.pool.end();
+
+	// B works through a backlog one event at a time, so every claim comes back full: it skips the
+	// search for expired leases, but not for longer than its lease time, and once it finds one it
+	// keeps looking until it finds none (one expired lease per claim here).
+	const backlog = await insertEvents('dying.busy', 5_000);
+	const delivered = new Set<string>();
+	await startConsumer(
+		'consumer-b-busy',
+		async (events) => {
+			await sleep(1);
+			for (const e of events) delivered.add(e.id);
+			return { ack: events.map((e) => e.id) };
+		},
+		{ batchSize: 1, leaseSeconds: 2, eventTypes: ['dying.busy'] },
+	);
+	await waitFor(() => orphans.every((id) => delivered.has(id)), 'consumer B to deliver the orphans', 6_000);
+	// Found while the backlog was still being worked through, not after it.
+	expect(backlog.filter((id) => delivered.has(id)).length).toBeLessThan(backlog.length);
+});
+
 describe('acks left to the consumer', () => {
 	test('a handler that returns the events it delivered has them acked by the next claim: one round trip per event', async () => {
 		const ids = await insertEvents('carry.next', 5);
@@ -419,7 +454,7 @@ describe('acks left to the consumer', () => {
 
 	test('when the claim carrying them fails, the acks are kept and made by the next one', async () => {
 		const [id] = await insertEvents('carry.retry', 1);
-		const claimFn = 'barnum_claim_events(text[], integer, double precision, text, uuid[])';
+		const claimFn = 'barnum_claim_events(text[], integer, double precision, text, uuid[], boolean)';
 		let handled = 0;
 		await startConsumer(
 			'consumer-carry-retry',

@@ -102,7 +102,7 @@ describe('claiming during quiet hours', () => {
 		expect(Math.abs((row!.scheduled_for as Date).getTime() - ends.getTime())).toBeLessThan(1000);
 
 		// Asking again neither claims it nor defers it a second time.
-		expect(await claim()).toEqual({ events: [], skipped: 0, deferred: 0 });
+		expect(await claim()).toEqual({ events: [], skipped: 0, deferred: 0, reclaimed: 0 });
 
 		// Once quiet hours are over, it goes out.
 		await db.admin.query('UPDATE barnum_settings SET quiet_hours_start = NULL, quiet_hours_end = NULL');
