@@ -40,8 +40,9 @@ export function requestLog(logger: Logger): RequestHandler {
 		res.setHeader('x-request-id', id);
 		(req as { id?: string }).id = id;
 		const started = performance.now();
-		// 'close' comes once for every response: after it was sent, or when the client went away.
-		res.once('close', () => {
+		// 'close' comes once for every response: after it was sent, or when the client went away
+		// (so on() rather than once(), which wraps the listener on every request).
+		res.on('close', () => {
 			const finished = res.writableFinished;
 			const status = res.statusCode;
 			const level: Level = !finished || status >= 500 ? 'error' : ((res as unknown as Record<symbol, Level>)[LEVEL] ?? (status >= 400 ? 'warn' : 'info'));
