@@ -154,13 +154,11 @@ export class OutboxConsumer {
 	}
 
 	/** Awaits a statement that acks `acks`; if it fails, nothing was committed and they wait for the next one. */
-	private async settling<T>(acks: string[], statement: Promise<T>): Promise<T> {
-		try {
-			return await statement;
-		} catch (error) {
+	private settling<T>(acks: string[], statement: Promise<T>): Promise<T> {
+		return statement.catch((error: unknown) => {
 			this.acks.unshift(...acks);
-			throw error;
-		}
+			return Promise.reject(error);
+		});
 	}
 
 	private async sleepUntilNextDue(): Promise<void> {
