@@ -1,6 +1,5 @@
 import pino from 'pino';
 import { maskPhone } from '../core/contacts';
-import { LineBatch } from './log-batch';
 
 /**
  * Structured JSON logs. Secrets and personal data never reach them: these paths are redacted
@@ -9,9 +8,8 @@ import { LineBatch } from './log-batch';
 export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
 	// stdout, written in batches of about 4 kB (and at least once a second) rather than one write
 	// per line: with a request line per page view, a write per line was one of the action page's
-	// largest costs (docs/performance.md). The batching is LineBatch's, in front of pino's own
-	// destination, which writes each batch as it comes and flushes what is left at exit.
-	destination ??= new LineBatch(pino.destination({ dest: 1 }));
+	// largest costs (docs/performance.md). pino flushes what is left when the process exits.
+	destination ??= pino.destination({ dest: 1, minLength: 4096, periodicFlush: 1000 });
 	return pino({
 		level,
 		base: { service: 'barnum' },
