@@ -4,7 +4,7 @@ import type { ServerConfig } from './config';
 import type { PushDispatcher } from './dispatcher/dispatcher';
 import { ipAllowlist } from './http/ip-allowlist';
 import { perIpLimit } from './http/rate-limit';
-import { requestLog } from './http/request-log';
+import { echoRequestId, requestLog } from './http/request-log';
 import { apiHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
@@ -43,6 +43,8 @@ export function createApp(context: AppContext): express.Express {
 			preparedStatements: config.preparedStatements,
 		}),
 	);
+	// The pages send the request id in their head; every other route gets it here.
+	app.use(echoRequestId());
 	app.use(healthRoutes(pool, logger));
 	app.get('/metrics', async (_req, res) => {
 		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -18,7 +18,12 @@ interface Count {
  * hashes the client's address and formats its headers on every request, which made it one of the
  * largest costs of an action page (docs/performance.md). The counting is the same.
  */
-export function perIpLimit(perMinute: number, body: (retryAfterSeconds: number) => unknown): RequestHandler {
+export function perIpLimit(
+	perMinute: number,
+	body: (retryAfterSeconds: number) => unknown,
+	/** Headers of the route's own for a 429 (the patient pages' security headers, say). */
+	setHeaders?: (req: Request, res: Response) => void,
+): RequestHandler {
 	const counts = new Map<string, Count>();
 	const policy = `"per-ip"; q=${perMinute}; w=${WINDOW_MS / 1000}`;
 	// Forget the clients whose window is over, once a window: the map holds the last minute's clients only.
@@ -44,6 +49,7 @@ export function perIpLimit(perMinute: number, body: (retryAfterSeconds: number) 
 			return;
 		}
 		const retryAfter = Math.max(1, Math.ceil((count.resetAt - now) / 1000));
+		setHeaders?.(req, res);
 		res.status(429);
 		res.setHeader('retry-after', String(retryAfter));
 		res.setHeader('ratelimit-policy', policy);

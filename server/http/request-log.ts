@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
 
 /** Query parameters that are credentials: a token in a log is a working link. */
 const SECRET_PARAMS = /([?&](?:token|nonce|hub\.verify_token)=)[^&#]*/gi;
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 const LEVEL = Symbol('barnum.logLevel');
+const ID = Symbol('barnum.requestId');
 
 export function maskUrl(url: string): string {
 	return url.includes('=') ? url.replace(SECRET_PARAMS, '$1[redacted]') : url;
@@ -23,7 +24,7 @@ export function logResponseAt(res: Response, level: Level): void {
 
 /**
  * One JSON line per request, after the response: request id (X-Request-Id when the proxy sends
- * one, else a new UUID, echoed in the response), method, URL with its secrets masked, client
+ * one, else a new UUID; echoRequestId() or the route sends it back), method, URL with its secrets masked, client
  * address, status and time taken. 5xx and aborted requests log at error, other 4xx at warn, the
  * rest at info. Built by hand on pino rather than through pino-http: that one creates a child
  * logger and serialises the whole request for every request, even when the line is not written;
@@ -37,8 +38,7 @@ export function requestLog(logger: Logger): RequestHandler {
 	return (req, res, next) => {
 		const incoming = req.headers['x-request-id'];
 		const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-		res.setHeader('x-request-id', id);
-		(req as { id?: string }).id = id;
+		(req as unknown as Record<symbol, string>)[ID] = id;
 		const started = performance.now();
 		// 'close' comes once for every response: after it was sent, or when the client went away
 		// (so on() rather than once(), which wraps the listener on every request).
@@ -56,6 +56,22 @@ export function requestLog(logger: Logger): RequestHandler {
 				finished ? 'request completed' : 'request aborted',
 			);
 		});
+		next();
+	};
+}
+
+/** This request's id, as requestLog() chose it ('' before requestLog() ran). */
+export function requestIdOf(req: Request): string {
+	return (req as unknown as Record<symbol, string | undefined>)[ID] ?? '';
+}
+
+/**
+ * Sends the request id back as X-Request-Id. Kept apart from requestLog() so that the patient pages,
+ * mounted between the two, can write their whole head in one call (writePageHead).
+ */
+export function echoRequestId(): RequestHandler {
+	return (req, res, next) => {
+		res.setHeader('x-request-id', requestIdOf(req));
 		next();
 	};
 }

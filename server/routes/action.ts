@@ -9,9 +9,9 @@ import type { Metrics } from '../metrics';
 import { MESSAGES, chooseLocale, type Locale } from '../pages/messages';
 import { FormNonce } from '../pages/nonce';
 import { renderInvalid, renderOutcome, renderReady } from '../pages/render';
-import { pageHeaders } from '../http/security-headers';
+import { setPageHeaders, writePageHead } from '../http/security-headers';
 import { perIpLimit } from '../http/rate-limit';
-import { logResponseAt } from '../http/request-log';
+import { logResponseAt, requestIdOf } from '../http/request-log';
 
 const linkQuery = z.object({
 	type: z.enum(['confirm', 'cancel', 'reschedule']),
@@ -20,11 +20,10 @@ const linkQuery = z.object({
 
 /**
  * The page, as it is: UTF-8 HTML, uncompressed (a few kB; gzip would cost more CPU than the bytes
- * it saves on the wire). Node adds the Content-Length itself when the whole body goes to end().
+ * it saves on the wire), its head written in one call.
  */
-function sendPage(res: Response, status: number, html: string): void {
-	res.statusCode = status;
-	res.setHeader('content-type', 'text/html; charset=utf-8');
+function sendPage(req: Request, res: Response, status: number, html: string): void {
+	writePageHead(res, status, requestIdOf(req), 'text/html; charset=utf-8', html);
 	res.end(html);
 }
 
@@ -49,28 +48,34 @@ export function actionRoutes(
 		if (state.state === 'invalid') {
 			// Link scanners probe old links all day: an expected answer, logged as such.
 			logResponseAt(res, 'info');
-			sendPage(res, 404, renderInvalid(chooseLocale(null, acceptLanguage, state.clinic.defaultLocale), state.clinic.businessName));
+			sendPage(req, res, 404, renderInvalid(chooseLocale(null, acceptLanguage, state.clinic.defaultLocale), state.clinic.businessName));
 			return;
 		}
 		const locale: Locale = chooseLocale(state.appointment.patientLocale, acceptLanguage, state.appointment.defaultLocale);
 		if (state.state === 'ready') {
 			const notice = pressAgain ? MESSAGES[locale].pressAgain : undefined;
-			sendPage(res, pressAgain ? 400 : 200, renderReady(state, locale, { token, nonce: nonces.issue(token, state.action) }, notice));
+			sendPage(req, res, pressAgain ? 400 : 200, renderReady(state, locale, { token, nonce: nonces.issue(token, state.action) }, notice));
 			return;
 		}
-		sendPage(res, 200, renderOutcome(state, locale));
+		sendPage(req, res, 200, renderOutcome(state, locale));
 	}
 
 	async function unreadable(req: Request, res: Response): Promise<void> {
 		show({ state: 'invalid', reason: 'not_found', clinic: await reader.clinic() }, req, res, '');
 	}
 
-	// One route, so a request is matched once; the headers and the limit apply to every method.
+	// One route, so a request is matched once; the limit applies to every method. Every answer
+	// carries the pages' headers: sendPage writes them with the page, the others set them.
 	router
 		.route('/api/action')
-		.all(pageHeaders(), perIpLimit(options.perMinute, () => 'Too many requests. Please wait a moment and try again.'))
+		.all(
+			perIpLimit(options.perMinute, () => 'Too many requests. Please wait a moment and try again.', (req, res) =>
+				setPageHeaders(res, requestIdOf(req)),
+			),
+		)
 		// Link checkers probe with HEAD: answer without reading the database or changing anything.
-		.head((_req, res) => {
+		.head((req, res) => {
+			setPageHeaders(res, requestIdOf(req));
 			res.status(200).type('html').end();
 		})
 		.get(async (req, res) => {
@@ -94,6 +99,12 @@ export function actionRoutes(
 			else if (state.state !== 'invalid') metrics.actions.inc({ type, result: state.state });
 			show(state, req, res, token);
 		});
+
+	// A failure (the database unreachable, say) reaches Express's error page with the pages' headers.
+	router.use('/api/action', (error: unknown, req: Request, res: Response, next: (error: unknown) => void) => {
+		if (!res.headersSent) setPageHeaders(res, requestIdOf(req));
+		next(error);
+	});
 
 	return router;
 }

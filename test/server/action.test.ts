@@ -75,6 +75,13 @@ describe('GET shows, changes nothing', () => {
 		expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'/);
 		expect(csp).not.toContain('script-src');
 		expect(csp).toContain("frame-ancestors 'none'");
+		expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+		expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+		// Headers for retired browser features (IE 8, Flash, the XSS auditor) are not sent.
+		for (const name of ['x-xss-protection', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-dns-prefetch-control']) expect(page.headers.get(name)).toBeNull();
+		expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(Number(page.headers.get('content-length'))).toBe(Buffer.byteLength(page.html));
+		expect(page.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 	});
 
 	test('HEAD answers 200 with no side effect, even for a token it never looks at', async () => {
@@ -82,6 +89,9 @@ describe('GET shows, changes nothing', () => {
 		const token = await linkToken(db, id, 'confirm');
 		const res = await fetch(link('confirm', token), { method: 'HEAD' });
 		expect(res.status).toBe(200);
+		expect(res.headers.get('cache-control')).toBe('no-store');
+		expect(res.headers.get('x-robots-tag')).toBe('noindex, nofollow');
+		expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 		const used = await db.app.query('SELECT used_at FROM whatsapp_action_tokens WHERE token_hash = barnum_token_hash($1)', [token]);
 		expect(used.rows[0].used_at).toBeNull();
 	});

@@ -89,6 +89,12 @@ test('/readyz says only "database unavailable" when the database is down; the de
 		const text = await res.text();
 		expect(JSON.parse(text)).toEqual({ status: 'not_ready', reason: 'database unavailable' });
 		expect(text).not.toContain(db.name);
+		// A page asked for meanwhile fails as a page: Express's error answer, with the pages' headers.
+		const page = await fetch(`${server.url}/api/action?type=confirm&token=${'x'.repeat(32)}`, { headers: { 'x-request-id': 'req-db-down' } });
+		expect(page.status).toBe(500);
+		expect(page.headers.get('cache-control')).toBe('no-store');
+		expect(page.headers.get('x-request-id')).toBe('req-db-down');
+		expect(lines.find((line) => (line.req as { id?: string } | undefined)?.id === 'req-db-down')).toMatchObject({ level: 50, res: { statusCode: 500 } });
 		const logged = lines.find((line) => line.msg === 'readiness check failed: database unavailable');
 		expect(logged).toMatchObject({ level: 50, err: { message: expect.any(String) } });
 		// Usually the refused connection's own words; a connection caught mid-termination says so instead.
@@ -108,6 +114,10 @@ test('per-IP rate limit answers 429 with Retry-After', async () => {
 		const limited = await fetch(`${server.url}/api/action?type=confirm&token=x`);
 		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
 		expect(limited.headers.get('ratelimit-policy')).toBeTruthy();
+		// Still a patient page: not cached, not indexed, no scripts, and traceable in the log.
+		expect(limited.headers.get('cache-control')).toBe('no-store');
+		expect(limited.headers.get('content-security-policy')).toContain("default-src 'none'");
+		expect(limited.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 	} finally {
 		await server.stop();
 	}
