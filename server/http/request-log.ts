@@ -24,11 +24,12 @@ export function logResponseAt(res: Response, level: Level): void {
 
 /**
  * One JSON line per request, after the response: request id (X-Request-Id when the proxy sends
- * one, else a new UUID; echoRequestId() or the route sends it back), method, URL with its secrets masked, client
- * address, status and time taken. 5xx and aborted requests log at error, other 4xx at warn, the
- * rest at info. Built by hand on pino rather than through pino-http: that one creates a child
- * logger and serialises the whole request for every request, even when the line is not written;
- * with the logger's redaction it was one of an action page's largest costs (docs/performance.md).
+ * one, else a new UUID; echoRequestId() or the route sends it back), method, URL with its
+ * secrets masked, client address, status and time taken. 5xx and aborted requests log at error,
+ * other 4xx at warn, the rest at info. Built by hand on pino rather than through pino-http: that
+ * one creates a child logger and serialises the whole request for every request, even when the
+ * line is not written; with the logger's redaction it was one of an action page's largest costs
+ * (docs/performance.md).
  */
 export function requestLog(logger: Logger): RequestHandler {
 	// These lines carry only what is built below (the URL already masked, no headers, no body), so
