@@ -20,18 +20,31 @@ const booleanFlag = z
 	.enum(['true', 'false', '1', '0', 'yes', 'no'])
 	.transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const addressList = z
+function splitList(value: string): string[] {
+	return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Whether proxy-addr (which Express's trust proxy uses too) accepts these addresses and ranges. */
+function isAddressList(list: string[]): boolean {
+	try {
+		validateAllowlist(list);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+const addressList = z.string().default('').transform(splitList).refine(isAddressList, 'must be IP addresses or CIDR ranges separated by commas');
+
+// Checked here, not first by Express inside createApp, so a typo gets its own clear message at start.
+const trustProxy = z
 	.string()
-	.default('')
-	.transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
-	.refine((list) => {
-		try {
-			validateAllowlist(list);
-			return true;
-		} catch {
-			return false;
-		}
-	}, 'must be IP addresses or CIDR ranges separated by commas');
+	.trim()
+	.default('false')
+	.refine(
+		(value) => value === 'true' || value === 'false' || /^\d+$/.test(value) || (value !== '' && isAddressList(splitList(value))),
+		'must be true, false, the number of proxies in front, or addresses, CIDR ranges or loopback/linklocal/uniquelocal separated by commas',
+	);
 
 const environment = z.object({
 	PORT: port.default(3000),
@@ -65,7 +78,7 @@ const environment = z.object({
 	PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 	BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
 	ACTION_NONCE_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
-	TRUST_PROXY: z.string().trim().default('false'),
+	TRUST_PROXY: trustProxy,
 	RATE_LIMIT_ACTION_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 	RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 	WEBHOOK_IP_ALLOWLIST: addressList,

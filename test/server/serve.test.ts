@@ -126,6 +126,30 @@ describe('configuration', () => {
 		);
 	});
 
+	test('each malformed secret, URL and proxy setting gets its own message', () => {
+		let message = '';
+		try {
+			loadConfig({ INTERNAL_API_SECRET: 'short', N8N_WEBHOOK_BASE_URL: 'ftp://n8n.local', TRUST_PROXY: 'yes please', ACTION_NONCE_SECRET: 'tiny' });
+		} catch (error) {
+			message = (error as Error).message;
+		}
+		expect(message).toMatch(/INTERNAL_API_SECRET: must be at least 16 characters/);
+		expect(message).toMatch(/N8N_WEBHOOK_BASE_URL: must be an http\(s\) URL/);
+		expect(message).toMatch(/TRUST_PROXY: must be true, false, the number of proxies/);
+		expect(message).toMatch(/ACTION_NONCE_SECRET: must be at least 16 characters/);
+		expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+		expect(() => loadConfig({ WEBHOOK_SECRET: 'abc' })).toThrow(/WEBHOOK_SECRET: must be at least 16 characters/);
+		// Supabase's variables without its connection string: say which one is missing.
+		expect(() => loadConfig({ VITE_SUPABASE_URL: 'https://abc.supabase.co' })).toThrow(/Set DATABASE_URL \(or SUPABASE_DB_URL\)/);
+	});
+
+	test('TRUST_PROXY takes what Express takes: a flag, a hop count, or addresses and ranges', () => {
+		expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+		expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+		expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 2001:db8::/32' }).trustProxy).toBe('loopback, 10.0.0.0/8, 2001:db8::/32');
+		expect(loadConfig({}).trustProxy).toBe(false);
+	});
+
 	test('empty variables count as unset', () => {
 		expect(loadConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({ port: 3000, database: { kind: 'embedded' }, autoMigrate: true });
 	});
