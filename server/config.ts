@@ -96,6 +96,7 @@ const environment = z.object({
 	BOOKING_DB_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(500),
 	// Housekeeping (server/purge.ts): expired action-link tokens and remembered webhook delivery ids.
 	PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
+	SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
 	TOKEN_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
 	// At least a day: well past any signature tolerance, so a purged id cannot be replayed in time.
 	WEBHOOK_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
@@ -152,6 +153,8 @@ export interface ServerConfig {
 	};
 	/** Encrypts guests' phone numbers (core/resort/guest-crypto.ts); undefined: the booking receiver refuses all. */
 	guestDataKey?: string;
+	/** How long a shutdown waits for requests in flight before it closes their connections. */
+	shutdownGraceMs: number;
 	purge: {
 		/** How often the server purges; 0: never (run `barnum tokens:purge` from a scheduler instead). */
 		intervalMinutes: number;
@@ -238,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 			bodyLimitBytes: e.BODY_LIMIT_BYTES,
 		},
 		guestDataKey: e.GUEST_DATA_KEY,
+		shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
 		purge: {
 			intervalMinutes: e.PURGE_INTERVAL_MINUTES,
 			tokenRetentionDays: e.TOKEN_RETENTION_DAYS,

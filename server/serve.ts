@@ -13,7 +13,10 @@ export interface RunningServer {
 	dispatcher?: PushDispatcher;
 	/** The periodic purge; undefined when PURGE_INTERVAL_MINUTES is 0. */
 	purger?: Purger;
-	/** Stops accepting, lets in-flight requests finish, then closes the pool and the database. */
+	/**
+	 * Stops accepting, lets in-flight requests finish (for SHUTDOWN_GRACE_SECONDS at most), then
+	 * closes the pool and the database.
+	 */
 	stop(): Promise<void>;
 }
 
@@ -33,9 +36,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 		logger.warn('N8N_WEBHOOK_BASE_URL is set but WEBHOOK_SECRET is not: the push dispatcher will not sign, so it stays off');
 	}
 	if (!config.webhook.secrets) logger.warn('WEBHOOK_SECRET is not set: POST /api/webhook refuses every request');
-	const app = createApp({ pool: database.pool, config, logger, dispatcher, metrics });
 	let server: Server;
 	try {
+		const app = createApp({ pool: database.pool, config, logger, dispatcher, metrics });
 		server = await new Promise<Server>((resolve, reject) => {
 			const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
 		});
@@ -63,7 +66,16 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 				await purger?.stop();
 				await dispatcher?.stop();
 				await new Promise<void>((resolve) => {
-					server.close(() => resolve());
+					// A request that never ends (a stalled client, a hung upstream) must not hold the
+					// shutdown forever: after the grace period its connection is closed.
+					const grace = setTimeout(() => {
+						logger.warn({ graceSeconds: config.shutdownGraceMs / 1000 }, 'requests still in flight after the shutdown grace period: closing their connections');
+						server.closeAllConnections();
+					}, config.shutdownGraceMs);
+					server.close(() => {
+						clearTimeout(grace);
+						resolve();
+					});
 					// Keep-alive sockets with no request in flight would hold close() open.
 					server.closeIdleConnections();
 				});

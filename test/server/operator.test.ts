@@ -162,6 +162,22 @@ test('graceful shutdown: a request in flight completes, new connections are refu
 	await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
 });
 
+test('graceful shutdown does not wait forever: a request still in flight after SHUTDOWN_GRACE_SECONDS is cut', async () => {
+	const { server, lines } = await serve({ SHUTDOWN_GRACE_SECONDS: '1' });
+	const url = new URL(`${server.url}/api/webhook`);
+	// A client that sends half its body and then nothing: without the grace period stop() never returns.
+	const cut = new Promise<string>((resolve) => {
+		const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 2 } }, () => resolve('answered'));
+		req.on('error', (error) => resolve((error as NodeJS.ErrnoException).code ?? error.message));
+		req.write('{');
+	});
+	await new Promise((r) => setTimeout(r, 100));
+	await server.stop();
+	expect(await cut).toMatch(/ECONNRESET|socket hang up/);
+	expect(lines.some((line) => line.msg === 'requests still in flight after the shutdown grace period: closing their connections')).toBe(true);
+	await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+});
+
 test('tokens:purge removes only tokens expired longer ago than asked', async () => {
 	const id = await insertAppointment(db.app, clinic);
 	const old = await linkToken(db, id, 'confirm');
