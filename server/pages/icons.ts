@@ -14,8 +14,10 @@ const DAYS = [30, 39, 48]
 export const ICONS = {
 	/** Confirmed: a green check. */
 	check: svg('<circle cx="32" cy="32" r="30" fill="#0b6e4f"/><path d="M18 33l9 9 19-20" fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/>'),
-	/** Cancel and cancelled: a calendar crossed out, in slate — a plain fact, not an alarm. */
-	cancelled: svg(calendar('#64748b', '#475569', '<path d="M23 33l18 18M41 33L23 51" stroke="#fff" stroke-width="5" stroke-linecap="round"/>')),
+	/** Cancelled: a red X in the cancel button's red, drawn like the check so the two outcomes read as a pair. */
+	cross: svg('<circle cx="32" cy="32" r="30" fill="#b3261e"/><path d="M21 21l22 22M43 21L21 43" fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/>'),
+	/** Cancel, before the press: in slate, so the question stays calm; the red is kept for what was done. */
+	cancelCalendar: svg(calendar('#64748b', '#475569', '<path d="M23 33l18 18M41 33L23 51" stroke="#fff" stroke-width="5" stroke-linecap="round"/>')),
 	/** Reschedule: a calendar with its days. */
 	calendar: svg(calendar('#1d4ed8', '#1e3a8a', `<g fill="#fff">${DAYS}</g>`)),
 	question: svg('<circle cx="32" cy="32" r="30" fill="#4b5563"/><path d="M24 24a8 8 0 1 1 11 7c-2 1-3 2-3 5v2" fill="none" stroke="#fff" stroke-width="5" stroke-linecap="round"/><circle cx="32" cy="47" r="3.5" fill="#fff"/>'),

@@ -65,8 +65,8 @@ function details(appointment: LinkAppointment, locale: Locale, m: Messages, capt
 }
 
 const BUTTON_CLASS: Record<LinkAction, string> = { confirm: '', cancel: ' class="danger"', reschedule: ' class="neutral"' };
-const READY_ICON: Record<LinkAction, string> = { confirm: ICONS.appointment, cancel: ICONS.cancelled, reschedule: ICONS.calendar };
-const DONE_ICON: Record<LinkAction, string> = { confirm: ICONS.check, cancel: ICONS.cancelled, reschedule: ICONS.calendar };
+const READY_ICON: Record<LinkAction, string> = { confirm: ICONS.appointment, cancel: ICONS.cancelCalendar, reschedule: ICONS.calendar };
+const DONE_ICON: Record<LinkAction, string> = { confirm: ICONS.check, cancel: ICONS.cross, reschedule: ICONS.calendar };
 
 /** The page with the appointment and its one button; the form is all it takes to act. */
 export function renderReady(

@@ -131,12 +131,21 @@ describe('a patient on a phone', () => {
 			expect(details.Time).toBe('10:30 AM');
 			expect(details).toMatchObject({ With: 'Dr. Maria Santos', Specialty: 'Medicina Dentária', Clinic: 'Clínica Sorriso' });
 
-			// The cancel page's picture is a crossed-out calendar in slate: a plain fact, not an alarm.
-			await expect(page.locator('main > svg.icon rect').first().getAttribute('fill')).resolves.toBe(SLATE);
-			await press(page, 'Cancel appointment');
-			await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Appointment cancelled');
+			// Before the press the question stays calm: a crossed-out calendar in slate, no red but the button.
 			await expect(page.locator('main > svg.icon rect').first().getAttribute('fill')).resolves.toBe(SLATE);
 			expect(await page.locator(`main > svg.icon [fill="${RED}"]`).count()).toBe(0);
+			await press(page, 'Cancel appointment');
+			await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Appointment cancelled');
+			// The outcome, like the confirmed page's green check: a red circle with a white X, no calendar.
+			// (Counted rather than read, so a missing icon fails at once instead of waiting for it.)
+			const redX = page.locator(`main > svg.icon:has(> circle[fill="${RED}"]):has(> path[stroke="#fff"])`);
+			expect(await redX.count()).toBe(1);
+			expect(await page.locator('main > svg.icon rect').count()).toBe(0);
+
+			// Opening the link again says it is already cancelled, with the same red X.
+			await page.goto(actionUrl(server.url, 'cancel', token));
+			await expect(page.getByRole('status').textContent()).resolves.toBe('This appointment is already cancelled.');
+			expect(await redX.count()).toBe(1);
 		});
 		expect(await statusOf(appointmentId)).toBe('cancelled');
 	});
