@@ -13,12 +13,23 @@ export interface WorkflowRecord {
 	rating?: number | null;
 }
 
-async function answer(
-	pool: Queryable,
-	appointmentId: string,
-	types: string[],
-	fields: { response?: string | null; attempt?: number | null; reviewSubmitted?: boolean | null; rating?: number | null; metadata?: object },
-): Promise<WorkflowRecord[]> {
+type AnswerFields = { response?: string | null; attempt?: number | null; reviewSubmitted?: boolean | null; rating?: number | null; metadata?: object };
+
+/** The answer recorded on the appointment's open records of these types; none: not_found. */
+async function answer(pool: Queryable, appointmentId: string, types: string[], fields: AnswerFields): Promise<WorkflowRecord[]> {
+	const rows = await answerOpen(pool, appointmentId, types, fields);
+	if (rows.length === 0) {
+		throw new BarnumError(
+			'not_found',
+			`Appointment ${appointmentId} has no ${types.join(' or ')} conversation to record an answer on`,
+			{ appointmentId, workflowTypes: types },
+		);
+	}
+	return rows;
+}
+
+/** The answer recorded on the appointment's open records of these types: the records, perhaps none. */
+async function answerOpen(pool: Queryable, appointmentId: string, types: string[], fields: AnswerFields): Promise<WorkflowRecord[]> {
 	if (!isUuid(appointmentId)) {
 		throw new BarnumError('invalid_input', `appointmentId must be a UUID, got "${appointmentId}"`, { field: 'appointmentId' });
 	}
@@ -34,13 +45,6 @@ async function answer(
 		fields.rating ?? null,
 		fields.metadata ?? null,
 	]);
-	if (rows.length === 0) {
-		throw new BarnumError(
-			'not_found',
-			`Appointment ${appointmentId} has no ${types.join(' or ')} conversation to record an answer on`,
-			{ appointmentId, workflowTypes: types },
-		);
-	}
 	return rows;
 }
 
@@ -58,15 +62,22 @@ export function recordNoShowRescheduleAttempt(
 	});
 }
 
-/** A reschedule asked for through the action link; the clinic calls back. */
-export function recordRescheduleRequest(
+/**
+ * A reschedule asked for through the action link; the clinic calls back. Recorded on the
+ * appointment's open conversation records; when it has none (its messages were all skipped,
+ * cancelled or failed, or none was ever sent and the link was made by hand), on a
+ * `reschedule_request` record of its own: the request and the preferred time are never lost.
+ */
+export async function recordRescheduleRequest(
 	pool: Queryable,
 	input: { appointmentId: string; preferredTime?: string | null },
 ): Promise<WorkflowRecord[]> {
-	return answer(pool, input.appointmentId, ['pre_confirmation_sent', 'appointment_reminder', 'reschedule_prompt'], {
-		response: 'reschedule requested via link',
-		metadata: input.preferredTime ? { preferred_time: input.preferredTime } : {},
-	});
+	const response = 'reschedule requested via link';
+	const metadata = input.preferredTime ? { preferred_time: input.preferredTime } : {};
+	const types = ['pre_confirmation_sent', 'appointment_reminder', 'reschedule_prompt', 'reschedule_request'];
+	const rows = await answerOpen(pool, input.appointmentId, types, { response, metadata });
+	if (rows.length > 0) return rows;
+	return (await pool.query<WorkflowRecord>(sql('workflow-record-reschedule-request'), [input.appointmentId, response, metadata])).rows;
 }
 
 /** The seed's `review`: whether the patient left a review, and the rating (1–5). */

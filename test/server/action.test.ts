@@ -2,6 +2,8 @@ import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
 import { linkToken, serveTestDatabase } from '../helpers/server';
 import type { RunningServer } from '../../server/serve';
+import { createActionLink } from '../../core/action-links/create';
+import { skipEvent } from '../../core/outbox/operations';
 
 let db: TestDatabase;
 let server: RunningServer;
@@ -175,6 +177,38 @@ describe('POST acts, once', () => {
 		const record = await db.app.query("SELECT response, metadata FROM whatsapp_workflows WHERE appointment_id = $1 AND workflow_type = 'pre_confirmation_sent'", [id]);
 		expect(record.rows[0]).toEqual({ response: 'reschedule requested via link', metadata: { preferred_time: 'Terça à tarde <b>' } });
 		expect(await statusOf(id)).toBe('scheduled');
+	});
+
+	test('reschedule with no open conversation record (its messages skipped, or none ever sent): the request and preferred time are still recorded', async () => {
+		// Every message for this appointment was skipped (Event → Skip), so each of its conversation
+		// records is 'skipped'; the clinic then sends a reschedule link by hand (Action Link → Create).
+		const skipped = await insertAppointment(db.app, clinic);
+		const events = await db.app.query<{ id: string }>("SELECT id FROM whatsapp_events WHERE entity_type = 'appointment' AND entity_id = $1 AND status = 'pending'", [skipped]);
+		expect(events.rows.length).toBeGreaterThan(0);
+		for (const event of events.rows) expect(await skipEvent(db.app, event.id, 'sent by SMS instead')).toBe(true);
+		// An appointment entered after its time had passed: the triggers created no record at all.
+		const imported = await insertAppointment(db.app, clinic, { daysAhead: -1 });
+		expect((await db.app.query('SELECT 1 FROM whatsapp_workflows WHERE appointment_id = $1', [imported])).rowCount).toBe(0);
+
+		for (const [id, preferred] of [[skipped, 'Quinta de manhã'], [imported, 'Qualquer dia depois das 17h']]) {
+			const token = (await createActionLink(db.app, { appointmentId: id, action: 'reschedule' })).token;
+			const page = await open('reschedule', token);
+			expect(page.status).toBe(200);
+			expect(page.html).toContain('>Pedir nova data</button>');
+			const done = await press('reschedule', token, { preferred_time: preferred }, page.html);
+			expect(done.status).toBe(200);
+			expect(done.html).toContain('Pedido recebido');
+			const records = await db.app.query(
+				"SELECT workflow_type, status, response, metadata FROM whatsapp_workflows WHERE appointment_id = $1 AND response = 'reschedule requested via link'",
+				[id],
+			);
+			expect(records.rows).toEqual([
+				{ workflow_type: 'reschedule_request', status: 'completed', response: 'reschedule requested via link', metadata: { preferred_time: preferred } },
+			]);
+			expect(await statusOf(id)).toBe('scheduled');
+			// The link is used: opening it again says the request was received.
+			expect((await open('reschedule', token)).html).toContain('Já recebemos o seu pedido. Vamos contactá-lo.');
+		}
 	});
 
 	test('a POST without the page\'s nonce changes nothing and shows the page again', async () => {
