@@ -2,6 +2,7 @@ import express from 'express';
 import type pg from 'pg';
 import type { ServerConfig } from './config';
 import type { PushDispatcher } from './dispatcher/dispatcher';
+import { errorHandler } from './http/error-handler';
 import { ipAllowlist } from './http/ip-allowlist';
 import { perIpLimit } from './http/rate-limit';
 import { echoRequestId, requestLog } from './http/request-log';
@@ -40,6 +41,7 @@ export function createApp(context: AppContext): express.Express {
 			nonceSecret: config.actionNonceSecret,
 			perMinute: config.rateLimits.actionPerMinute,
 			metrics,
+			logger,
 			preparedStatements: config.preparedStatements,
 		}),
 	);
@@ -79,5 +81,6 @@ export function createApp(context: AppContext): express.Express {
 	);
 	app.use('/api/internal', ...apiHeaders());
 	app.use(internalRoutes(config.internalApiSecret, context.dispatcher));
+	app.use(errorHandler(logger));
 	return app;
 }

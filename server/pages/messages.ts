@@ -25,6 +25,9 @@ export interface Messages {
 	contactClinic: string;
 	invalidTitle: string;
 	invalidBody: string;
+	/** The page of a request that failed on the server's side (the database unreachable, say): nothing happened. */
+	failureTitle: string;
+	failureBody: string;
 	pressAgain: string;
 	sentBy: (clinic: string) => string;
 }
@@ -70,6 +73,8 @@ const ptPT: Messages = {
 	contactClinic: 'Para qualquer alteração, contacte a clínica.',
 	invalidTitle: 'Ligação inválida ou expirada',
 	invalidBody: 'Peça uma nova ligação à clínica ou responda à mensagem no WhatsApp.',
+	failureTitle: 'Não foi possível abrir esta página',
+	failureBody: 'Nada foi alterado. Tente outra vez dentro de momentos; se o problema continuar, contacte a clínica.',
 	pressAgain: 'A página esteve aberta muito tempo. Carregue outra vez no botão.',
 	sentBy: (clinic) => `Enviado por ${clinic}`,
 };
@@ -115,6 +120,8 @@ const en: Messages = {
 	contactClinic: 'For any change, please contact the clinic.',
 	invalidTitle: 'This link is no longer valid',
 	invalidBody: 'Ask the clinic for a new link, or reply to the WhatsApp message.',
+	failureTitle: 'This page could not be opened',
+	failureBody: 'Nothing has changed. Please try again in a moment; if it keeps happening, contact the clinic.',
 	pressAgain: 'This page was open for a long time. Please press the button again.',
 	sentBy: (clinic) => `Sent by ${clinic}`,
 };
@@ -150,6 +157,8 @@ const ptBR: Messages = {
 	contactClinic: 'Para qualquer alteração, entre em contato com a clínica.',
 	invalidTitle: 'Link inválido ou expirado',
 	invalidBody: 'Peça um novo link à clínica ou responda à mensagem no WhatsApp.',
+	failureTitle: 'Não foi possível abrir esta página',
+	failureBody: 'Nada foi alterado. Tente de novo em instantes; se o problema continuar, entre em contato com a clínica.',
 	pressAgain: 'A página ficou aberta por muito tempo. Toque no botão novamente.',
 };
 
@@ -194,6 +203,8 @@ const es: Messages = {
 	contactClinic: 'Para cualquier cambio, contacte con la clínica.',
 	invalidTitle: 'Enlace no válido o caducado',
 	invalidBody: 'Pida un nuevo enlace a la clínica o responda al mensaje de WhatsApp.',
+	failureTitle: 'No se ha podido abrir esta página',
+	failureBody: 'No se ha cambiado nada. Inténtelo de nuevo en unos momentos; si el problema continúa, póngase en contacto con la clínica.',
 	pressAgain: 'La página estuvo abierta mucho tiempo. Pulse el botón de nuevo.',
 	sentBy: (clinic) => `Enviado por ${clinic}`,
 };

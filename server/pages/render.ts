@@ -127,6 +127,16 @@ export function renderInvalid(locale: Locale, businessName: string): string {
 	return page(locale, m.invalidTitle, body, m.sentBy(businessName));
 }
 
+/**
+ * A request that failed on the server's side (or a form too large to read): nothing happened, and
+ * the patient can try again. No clinic name, since the database may be what failed.
+ */
+export function renderFailure(locale: Locale): string {
+	const m = MESSAGES[locale];
+	const body = `${ICONS.question}<h1 id="title">${escapeHtml(m.failureTitle)}</h1><p class="lead" role="alert">${escapeHtml(m.failureBody)}</p>`;
+	return page(locale, m.failureTitle, body);
+}
+
 function firstName(name: string): string {
 	return name.trim().split(/\s+/)[0] ?? name;
 }

@@ -5,10 +5,12 @@ import type { LinkAction } from '../../core/action-links/create';
 import { LinkReader } from '../../core/action-links/read';
 import { redeemLink } from '../../core/action-links/redeem';
 import type { LinkState } from '../../core/action-links/state';
+import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { MESSAGES, chooseLocale, type Locale } from '../pages/messages';
 import { FormNonce } from '../pages/nonce';
-import { renderInvalid, renderOutcome, renderReady } from '../pages/render';
+import { renderFailure, renderInvalid, renderOutcome, renderReady } from '../pages/render';
+import { logRequestError, statusOf } from '../http/error-handler';
 import { setPageHeaders, writePageHead } from '../http/security-headers';
 import { perIpLimit } from '../http/rate-limit';
 import { logResponseAt, requestIdOf } from '../http/request-log';
@@ -35,7 +37,7 @@ function sendPage(req: Request, res: Response, status: number, html: string): vo
  */
 export function actionRoutes(
 	pool: pg.Pool,
-	options: { nonceSecret?: string; perMinute: number; metrics: Metrics; preparedStatements?: boolean },
+	options: { nonceSecret?: string; perMinute: number; metrics: Metrics; logger: Logger; preparedStatements?: boolean },
 ): Router {
 	const router = Router();
 	const nonces = new FormNonce(options.nonceSecret);
@@ -100,10 +102,14 @@ export function actionRoutes(
 			show(state, req, res, token);
 		});
 
-	// A failure (the database unreachable, say) reaches Express's error page with the pages' headers.
+	// A failure (the database unreachable, a forged form too large to read) gets a page of its own,
+	// in the patient's language, saying that nothing happened; the cause goes to the log only.
 	router.use('/api/action', (error: unknown, req: Request, res: Response, next: (error: unknown) => void) => {
-		if (!res.headersSent) setPageHeaders(res, requestIdOf(req));
-		next(error);
+		if (res.headersSent) return next(error);
+		const status = statusOf(error);
+		logRequestError(options.logger, req, error, status);
+		// The clinic's language is in the database, which may be what failed: the browser's, or pt-PT.
+		sendPage(req, res, status, renderFailure(chooseLocale(null, req.headers['accept-language'], 'pt-PT')));
 	});
 
 	return router;

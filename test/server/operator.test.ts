@@ -90,11 +90,21 @@ test('/readyz says only "database unavailable" when the database is down; the de
 		expect(JSON.parse(text)).toEqual({ status: 'not_ready', reason: 'database unavailable' });
 		expect(text).not.toContain(db.name);
 		// A page asked for meanwhile fails as a page: Express's error answer, with the pages' headers.
-		const page = await fetch(`${server.url}/api/action?type=confirm&token=${'x'.repeat(32)}`, { headers: { 'x-request-id': 'req-db-down' } });
+		const page = await fetch(`${server.url}/api/action?type=confirm&token=${'x'.repeat(32)}`, { headers: { 'x-request-id': 'req-db-down', 'accept-language': 'en-GB,en;q=0.8' } });
 		expect(page.status).toBe(500);
 		expect(page.headers.get('cache-control')).toBe('no-store');
 		expect(page.headers.get('x-request-id')).toBe('req-db-down');
 		expect(lines.find((line) => (line.req as { id?: string } | undefined)?.id === 'req-db-down')).toMatchObject({ level: 50, res: { statusCode: 500 } });
+		// The patient reads that nothing happened, in their language; the cause is in the log only.
+		const failure = await page.text();
+		expect(failure).toContain('<html lang="en">');
+		expect(failure).toContain('This page could not be opened');
+		expect(failure).not.toMatch(/\bat \w|Error|ECONN|connect|password|too many/i);
+		expect(lines.find((line) => line.msg === 'request failed' && line.reqId === 'req-db-down')).toMatchObject({ level: 50, status: 500, err: { message: expect.any(String) } });
+		// Other routes answer JSON that names the kind of failure and nothing of its cause.
+		const metrics = await fetch(`${server.url}/metrics`);
+		expect(metrics.status).toBe(500);
+		expect(await metrics.json()).toEqual({ success: false, error: 'internal_error', message: 'Something went wrong on our side; retry later' });
 		const logged = lines.find((line) => line.msg === 'readiness check failed: database unavailable');
 		expect(logged).toMatchObject({ level: 50, err: { message: expect.any(String) } });
 		// Usually the refused connection's own words; a connection caught mid-termination says so instead.
