@@ -269,6 +269,127 @@ describe('POST acts, once', () => {
 	});
 });
 
+/** What a press could change: the appointment, its conversation records and events, the token. */
+async function snapshot(id: string, token: string) {
+	const [appointment, records, events, used] = await Promise.all([
+		db.app.query('SELECT status, date::text, time::text, cancellation_reason, updated_at FROM appointments WHERE id = $1', [id]),
+		db.app.query('SELECT id, workflow_type, status, response, metadata, updated_at FROM whatsapp_workflows WHERE appointment_id = $1 ORDER BY id', [id]),
+		db.app.query('SELECT id, event_type, status, updated_at FROM whatsapp_events WHERE entity_id = $1 ORDER BY id', [id]),
+		db.app.query('SELECT used_at FROM whatsapp_action_tokens WHERE token_hash = barnum_token_hash($1)', [token]),
+	]);
+	return { appointment: appointment.rows, records: records.rows, events: events.rows, used: used.rows };
+}
+
+describe('appointments that already happened (completed) or were missed (no_show)', () => {
+	const CLOSED = { completed: 'Esta consulta já se realizou.', no_show: 'A data desta consulta já passou.' };
+
+	for (const status of ['completed', 'no_show'] as const) {
+		for (const action of ['cancel', 'reschedule'] as const) {
+			if (status === 'no_show' && action === 'reschedule') continue; // the no-show prompt's own link: below
+			test(`${status}: the ${action} link says it can no longer be changed, and a press from a page opened before changes nothing`, async () => {
+				const id = await insertAppointment(db.app, clinic);
+				const token = await linkToken(db, id, action);
+				// The patient opened the page while the appointment was still ahead …
+				const before = await open(action, token);
+				expect(before.html).toContain('<button');
+				// … and the front desk then closed it.
+				await db.app.query('UPDATE appointments SET status = $2 WHERE id = $1', [id, status]);
+				const state = await snapshot(id, token);
+
+				const page = await open(action, token);
+				expect(page.status).toBe(200);
+				expect(page.html).toContain(`<h1 id="title">${action === 'cancel' ? 'Cancelar consulta' : 'Pedir nova data'}</h1>`);
+				expect(page.html).toContain(`${CLOSED[status]} Para qualquer alteração, contacte a clínica.`);
+				expect(page.html).not.toContain('<button');
+				expect(page.html).not.toContain('<form');
+
+				const pressed = await press(action, token, action === 'reschedule' ? { preferred_time: 'Sexta' } : {}, before.html);
+				expect(pressed.status).toBe(200);
+				expect(pressed.html).toContain(CLOSED[status]);
+				expect(pressed.html).not.toContain('<button');
+				expect(await snapshot(id, token)).toEqual(state);
+			});
+		}
+	}
+
+	test('no_show: the reschedule link (the one the no-show prompt carries) still asks for a new date, and the press answers the prompt', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		await db.app.query("UPDATE appointments SET status = 'no_show' WHERE id = $1", [id]);
+		const token = await linkToken(db, id, 'reschedule');
+		const page = await open('reschedule', token);
+		expect(page.status).toBe(200);
+		expect(page.html).toContain('>Pedir nova data</button>');
+		const done = await press('reschedule', token, { preferred_time: 'Segunda de manhã' }, page.html);
+		expect(done.html).toContain('Pedido recebido');
+		const prompt = await db.app.query("SELECT status, response, metadata FROM whatsapp_workflows WHERE appointment_id = $1 AND workflow_type = 'reschedule_prompt'", [id]);
+		expect(prompt.rows).toEqual([{ status: 'completed', response: 'reschedule requested via link', metadata: { preferred_time: 'Segunda de manhã' } }]);
+		expect(await statusOf(id)).toBe('no_show');
+	});
+});
+
+test('reschedule pressed twice: the second press says the request was received, and the first preferred time stays', async () => {
+	const id = await insertAppointment(db.app, clinic);
+	const token = await linkToken(db, id, 'reschedule');
+	const page = (await open('reschedule', token)).html;
+	const first = await press('reschedule', token, { preferred_time: 'Quarta à tarde' }, page);
+	expect(first.html).toContain('Pedido recebido');
+	const recorded = await snapshot(id, token);
+	expect(recorded.used[0].used_at).not.toBeNull();
+
+	const second = await press('reschedule', token, { preferred_time: 'Sábado' }, page);
+	expect(second.status).toBe(200);
+	expect(second.html).toContain('Já recebemos o seu pedido. Vamos contactá-lo.');
+	expect(second.html).not.toContain('<button');
+	expect(await snapshot(id, token)).toEqual(recorded);
+	const record = await db.app.query("SELECT metadata FROM whatsapp_workflows WHERE appointment_id = $1 AND workflow_type = 'pre_confirmation_sent'", [id]);
+	expect(record.rows[0].metadata).toEqual({ preferred_time: 'Quarta à tarde' });
+	// A reload shows the same.
+	expect((await open('reschedule', token)).html).toContain('Já recebemos o seu pedido. Vamos contactá-lo.');
+});
+
+test('the confirm and cancel links of one message: confirm, then cancel with the link issued alongside it', async () => {
+	const id = await insertAppointment(db.app, clinic);
+	// Both minted before anything is pressed, as the WhatsApp message carries them.
+	const confirmToken = await linkToken(db, id, 'confirm');
+	const cancelToken = await linkToken(db, id, 'cancel');
+
+	expect((await press('confirm', confirmToken)).html).toContain('Consulta confirmada');
+	expect(await statusOf(id)).toBe('confirmed');
+
+	const cancelPage = await open('cancel', cancelToken);
+	expect(cancelPage.status).toBe(200);
+	expect(cancelPage.html).toContain('>Cancelar consulta</button>');
+	const cancelled = await press('cancel', cancelToken, {}, cancelPage.html);
+	expect(cancelled.status).toBe(200);
+	expect(cancelled.html).toContain('A sua consulta foi cancelada.');
+	expect(await statusOf(id)).toBe('cancelled');
+	// No reminder goes out for the cancelled appointment.
+	const reminders = await db.app.query("SELECT status FROM whatsapp_events WHERE entity_id = $1 AND event_type = 'appointment.reminder'", [id]);
+	expect(reminders.rows).toEqual([{ status: 'cancelled' }]);
+	// The confirm link's effect has been undone: it now leads nowhere.
+	expect((await open('confirm', confirmToken)).status).toBe(404);
+	expect((await open('cancel', cancelToken)).html).toContain('Esta consulta já foi cancelada.');
+});
+
+test('a POST body over 4 kB is refused with 413, changes nothing and shows no stack trace', async () => {
+	const id = await insertAppointment(db.app, clinic);
+	const token = await linkToken(db, id, 'cancel');
+	const state = await snapshot(id, token);
+	// A real press's fields (with a valid nonce), padded past the limit: read, it would cancel.
+	const fields = { ...formOf((await open('cancel', token)).html), padding: 'x'.repeat(5000) };
+	const res = await fetch(link('cancel', token), {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams(fields).toString(),
+	});
+	const body = await res.text();
+	expect(res.status).toBe(413);
+	expect(body).not.toMatch(/\bat \S+ \(|node_modules|PayloadTooLargeError|request entity too large/i);
+	expect(await snapshot(id, token)).toEqual(state);
+	// The same press within the limit acts: the 413 was the size, nothing else.
+	expect((await press('cancel', token)).html).toContain('A sua consulta foi cancelada.');
+});
+
 test('behind a pooler that cannot keep prepared statements (DATABASE_PREPARED_STATEMENTS=false), the pages work the same', async () => {
 	const plain = await serveTestDatabase(db, { RATE_LIMIT_ACTION_PER_MINUTE: '1000', DATABASE_PREPARED_STATEMENTS: 'false' });
 	try {
