@@ -179,3 +179,39 @@ describe('idempotency', () => {
 		expect(b.headers.get('idempotent-replayed')).toBe('true');
 	});
 });
+
+describe('per-IP limit', () => {
+	test('over RATE_LIMIT_WEBHOOK_PER_MINUTE a client gets 429 with Retry-After, and even a validly signed request does nothing', async () => {
+		const limited = await startServer(
+			loadConfig({ PORT: '0', DATABASE_URL: db.appUrl, WEBHOOK_SECRET: SECRET, RATE_LIMIT_WEBHOOK_PER_MINUTE: '3' }),
+			pino({ level: 'silent' }),
+		);
+		try {
+			const id = await insertAppointment(db.app, clinic);
+			const send = (body: unknown) => {
+				const { text, headers } = signed(body);
+				return fetch(`${limited.url}/api/webhook`, { method: 'POST', headers, body: text });
+			};
+			// Every request counts, whatever its answer: two refused, one applied.
+			const unsigned = () => fetch(`${limited.url}/api/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+			expect((await unsigned()).status).toBe(401);
+			expect((await unsigned()).status).toBe(401);
+			expect((await send({ action: 'confirm', appointmentId: id })).status).toBe(200);
+
+			const res = await send({ action: 'cancel', appointmentId: id, reason: 'over the limit' });
+			expect(res.status).toBe(429);
+			const retryAfter = Number(res.headers.get('retry-after'));
+			expect(Number.isInteger(retryAfter)).toBe(true);
+			expect(retryAfter).toBeGreaterThanOrEqual(1);
+			expect(retryAfter).toBeLessThanOrEqual(60);
+			expect(res.headers.get('ratelimit-policy')).toBe('"per-ip"; q=3; w=60');
+			expect(await res.json()).toEqual({ success: false, error: 'rate_limited', message: `Too many requests; retry in ${retryAfter} s` });
+			expect((await statusOf(id)).status).toBe('confirmed');
+
+			// The limit is the webhook's own: the action pages keep their count.
+			expect((await fetch(`${limited.url}/api/action?type=confirm&token=${'x'.repeat(32)}`)).status).toBe(404);
+		} finally {
+			await limited.stop();
+		}
+	});
+});
