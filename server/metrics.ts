@@ -8,6 +8,18 @@ import { sql } from '../core/db/sql';
  * database at scrape time, so they count work done by every consumer (n8n included), not just
  * this process.
  */
+/** One run of `load` for all the callers that ask while it runs; the next caller starts a new one. */
+function sharedWhileRunning<T>(load: () => Promise<T>): () => Promise<T> {
+	let running: Promise<T> | undefined;
+	return () =>
+		(running ??= load().finally(() => {
+			running = undefined;
+		}));
+}
+
+/** The quantiles metrics-processing.sql computes, in its order. */
+const QUANTILES = ['0.5', '0.9', '0.99'];
+
 export function createMetrics(pool: pg.Pool) {
 	const registry = new client.Registry();
 	client.collectDefaultMetrics({ register: registry, prefix: 'barnum_' });
@@ -70,6 +82,34 @@ export function createMetrics(pool: pg.Pool) {
 			const { rows } = await pool.query<{ event_type: string; retries: number }>(sql('metrics-retries'));
 			this.reset();
 			for (const row of rows) this.set({ event_type: row.event_type }, row.retries);
+		},
+	});
+	// Prometheus takes quantiles from a summary's own observations; these come from the database
+	// (n8n does the delivering), so they are gauges over a stated window instead. The registry
+	// collects its metrics concurrently: the two gauges share one read per scrape.
+	const readProcessing = sharedWhileRunning(
+		async () => (await pool.query<{ event_type: string; n: number; seconds: number[] }>(sql('metrics-processing'))).rows,
+	);
+	new client.Gauge({
+		name: 'barnum_outbox_processing_seconds',
+		help: 'Time from due to delivered for the events delivered in the last 5 minutes, by type (quantile 0.5, 0.9, 0.99)',
+		labelNames: ['event_type', 'quantile'],
+		registers: [registry],
+		async collect() {
+			const rows = await readProcessing();
+			this.reset();
+			for (const row of rows) row.seconds.forEach((value, i) => this.set({ event_type: row.event_type, quantile: QUANTILES[i] }, value));
+		},
+	});
+	new client.Gauge({
+		name: 'barnum_outbox_delivered_last_5m',
+		help: 'Events delivered in the last 5 minutes, by type (divide by 300 for a rate per second)',
+		labelNames: ['event_type'],
+		registers: [registry],
+		async collect() {
+			const rows = await readProcessing();
+			this.reset();
+			for (const row of rows) this.set({ event_type: row.event_type }, row.n);
 		},
 	});
 	new client.Gauge({

@@ -54,6 +54,34 @@ test('/metrics exposes the seed\'s monitoring list in Prometheus format', async 
 	}
 });
 
+test('/metrics: outbox processing time and deliveries over the last five minutes, by type', async () => {
+	const { server } = await serve();
+	try {
+		// Ten events delivered 1..10 s after they were due (a later schedule counts from then), one
+		// delivered an hour ago and one still pending: only the ten are in the window.
+		await db.admin.query(
+			`INSERT INTO whatsapp_events (event_type, entity_type, entity_id, status, created_at, scheduled_for, processed_at)
+			 SELECT 'metrics.window', 'custom', gen_random_uuid(), 'sent', now() - interval '1 minute' - s * interval '1 second',
+			        now() - interval '1 minute' - s * interval '1 second' + CASE WHEN s % 2 = 0 THEN interval '0' ELSE interval '0.5 second' END,
+			        now() - interval '1 minute' + CASE WHEN s % 2 = 0 THEN interval '0' ELSE interval '0.5 second' END
+			   FROM generate_series(1, 10) AS s`,
+		);
+		await db.admin.query(
+			`INSERT INTO whatsapp_events (event_type, entity_type, entity_id, status, created_at, scheduled_for, processed_at)
+			 VALUES ('metrics.window', 'custom', gen_random_uuid(), 'sent', now() - interval '2 hours', now() - interval '2 hours', now() - interval '1 hour'),
+			        ('metrics.window', 'custom', gen_random_uuid(), 'pending', now(), now(), NULL)`,
+		);
+		const text = await (await fetch(`${server.url}/metrics`)).text();
+		expect(text).toMatch(/barnum_outbox_delivered_last_5m\{event_type="metrics.window"\} 10\n/);
+		expect(text).toMatch(/barnum_outbox_processing_seconds\{event_type="metrics.window",quantile="0.5"\} 5.5\n/);
+		expect(text).toMatch(/barnum_outbox_processing_seconds\{event_type="metrics.window",quantile="0.9"\} 9.1\n/);
+		const p99 = Number(/barnum_outbox_processing_seconds\{event_type="metrics.window",quantile="0.99"\} ([\d.]+)/.exec(text)?.[1]);
+		expect(p99).toBeCloseTo(9.91, 5);
+	} finally {
+		await server.stop();
+	}
+});
+
 test('logs are JSON lines with request ids; tokens in URLs and phone numbers are masked', async () => {
 	const { server, lines } = await serve();
 	try {
