@@ -24,6 +24,8 @@ export interface LinkAppointment extends ClinicPage {
 	id: string;
 	status: AppointmentStatus;
 	startsAt: Date;
+	/** Its time has come: it can no longer be confirmed or cancelled by a link. */
+	started: boolean;
 	timezone: string;
 	professionalName: string | null;
 	specialtyName: string | null;
@@ -40,6 +42,8 @@ export interface LinkRow {
 	expired: boolean | null;
 	status: AppointmentStatus | null;
 	starts_at: Date | null;
+	/** The appointment's time has come (by the database's clock, like `expired`). */
+	started: boolean | null;
 	patient_name: string | null;
 	patient_locale: string | null;
 	professional_name: string | null;
@@ -67,6 +71,9 @@ export function linkState(row: LinkRow | undefined, action: LinkAction, clinic: 
 		return RESCHEDULABLE.includes(appointment.status) ? { state: 'ready', action, appointment } : { state: 'closed', action, appointment };
 	}
 	const next = verdict(appointment.status, action);
+	// Once its time has come, confirming or cancelling an appointment says nothing the clinic can
+	// use (it was attended or missed): the page says the date has passed. Rescheduling stays open.
+	if (next === 'apply' && appointment.started) return { state: 'closed', action, appointment };
 	return { state: next === 'apply' ? 'ready' : next === 'already' ? 'already' : 'closed', action, appointment };
 }
 
@@ -79,6 +86,7 @@ function appointmentOf(row: LinkRow): LinkAppointment {
 		id: row.appointment_id as string,
 		status: row.status as AppointmentStatus,
 		startsAt: row.starts_at as Date,
+		started: row.started === true,
 		timezone: row.timezone,
 		businessName: row.business_name,
 		defaultLocale: row.default_locale,

@@ -21,7 +21,8 @@ export interface Messages {
 	preferredHint: string;
 	done: Record<'confirm' | 'cancel' | 'reschedule', { title: string; body: string }>;
 	already: Record<'confirm' | 'cancel' | 'reschedule', string>;
-	closed: Record<'cancelled' | 'completed' | 'no_show' | 'other', string>;
+	/** Why a link can no longer act; `past`: its time has come, and the clinic has not yet said how it went. */
+	closed: Record<'cancelled' | 'completed' | 'no_show' | 'past' | 'other', string>;
 	contactClinic: string;
 	invalidTitle: string;
 	invalidBody: string;
@@ -68,6 +69,7 @@ const ptPT: Messages = {
 		cancelled: 'Esta consulta foi cancelada.',
 		completed: 'Esta consulta já se realizou.',
 		no_show: 'A data desta consulta já passou.',
+		past: 'A hora desta consulta já passou.',
 		other: 'Esta consulta já não pode ser alterada por esta ligação.',
 	},
 	contactClinic: 'Para qualquer alteração, contacte a clínica.',
@@ -115,6 +117,7 @@ const en: Messages = {
 		cancelled: 'This appointment was cancelled.',
 		completed: 'This appointment has already taken place.',
 		no_show: 'The date of this appointment has passed.',
+		past: 'The time of this appointment has passed.',
 		other: 'This appointment can no longer be changed with this link.',
 	},
 	contactClinic: 'For any change, please contact the clinic.',
@@ -198,6 +201,7 @@ const es: Messages = {
 		cancelled: 'Esta cita fue cancelada.',
 		completed: 'Esta cita ya tuvo lugar.',
 		no_show: 'La fecha de esta cita ya pasó.',
+		past: 'La hora de esta cita ya pasó.',
 		other: 'Esta cita ya no se puede cambiar con este enlace.',
 	},
 	contactClinic: 'Para cualquier cambio, contacte con la clínica.',

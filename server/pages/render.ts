@@ -114,7 +114,8 @@ export function renderOutcome(state: Extract<LinkState, { state: 'done' | 'alrea
 		icon = ICONS.question;
 		title = m.title[action];
 		const status = appointment.status;
-		text = `${status === 'cancelled' || status === 'completed' || status === 'no_show' ? m.closed[status] : m.closed.other} ${m.contactClinic}`;
+		const why = status === 'cancelled' || status === 'completed' || status === 'no_show' ? m.closed[status] : appointment.started ? m.closed.past : m.closed.other;
+		text = `${why} ${m.contactClinic}`;
 	}
 	const body = `${icon}<h1 id="title">${escapeHtml(title)}</h1><p class="lead" role="status">${escapeHtml(text)}</p>${details(appointment, locale, m, action === 'reschedule')}`;
 	return page(locale, title, body, m.sentBy(appointment.businessName));

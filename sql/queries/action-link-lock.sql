@@ -3,7 +3,7 @@
 -- settings in the same round trip. The appointment is locked too: a press that waited for another
 -- then reads the appointment as that one left it (PostgreSQL re-reads only the rows it locks).
 SELECT t.action_type, t.appointment_id, t.used_at IS NOT NULL AS used, t.expires_at <= now() AS expired,
-       a.status, a.starts_at, p.name AS patient_name, p.locale AS patient_locale,
+       a.status, a.starts_at, a.starts_at <= now() AS started, p.name AS patient_name, p.locale AS patient_locale,
        pr.name AS professional_name, sp.name AS specialty_name,
        s.business_name, s.default_locale, s.timezone
   FROM whatsapp_action_tokens t

@@ -8,7 +8,7 @@
 -- than the hash, about a fifth of this statement's time. The pages' tests create links with
 -- generate_action_token, which hashes through the function, so the two cannot drift apart unseen.
 SELECT q.i, t.action_type, t.appointment_id, t.used_at IS NOT NULL AS used, t.expires_at <= now() AS expired,
-       a.status, a.starts_at, p.name AS patient_name, p.locale AS patient_locale,
+       a.status, a.starts_at, a.starts_at <= now() AS started, p.name AS patient_name, p.locale AS patient_locale,
        pr.name AS professional_name, sp.name AS specialty_name,
        s.business_name, s.default_locale, s.timezone
   FROM unnest($1::text[]) WITH ORDINALITY AS q (token, i)

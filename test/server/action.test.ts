@@ -327,6 +327,30 @@ describe('appointments that already happened (completed) or were missed (no_show
 	});
 });
 
+test('once its time has come, an appointment can no longer be confirmed or cancelled by a link; a reschedule can still be asked', async () => {
+	const past = await insertAppointment(db.app, clinic, { daysAhead: -1 });
+	for (const type of ['confirm', 'cancel']) {
+		const page = await open(type, await linkToken(db, past, type as 'confirm' | 'cancel'));
+		expect(page.status).toBe(200);
+		expect(page.html).toContain('A hora desta consulta já passou.');
+		expect(page.html).not.toContain('<form');
+	}
+	const reschedule = await press('reschedule', await linkToken(db, past, 'reschedule'), { preferred_time: 'amanhã de manhã' });
+	expect(reschedule.html).toContain('Pedido recebido');
+
+	// A page opened while the appointment was ahead, pressed after its time came: nothing happens.
+	const id = await insertAppointment(db.app, clinic);
+	const token = await linkToken(db, id, 'cancel');
+	const opened = (await open('cancel', token)).html;
+	expect(opened).toContain('<form');
+	await db.admin.query('UPDATE appointments SET date = current_date - 1 WHERE id = $1', [id]);
+	const late = await press('cancel', token, {}, opened);
+	expect(late.html).toContain('A hora desta consulta já passou.');
+	expect(await statusOf(id)).toBe('scheduled');
+	const used = await db.app.query('SELECT used_at FROM whatsapp_action_tokens WHERE token_hash = barnum_token_hash($1)', [token]);
+	expect(used.rows[0].used_at).toBeNull();
+});
+
 test('reschedule pressed twice: the second press says the request was received, and the first preferred time stays', async () => {
 	const id = await insertAppointment(db.app, clinic);
 	const token = await linkToken(db, id, 'reschedule');
