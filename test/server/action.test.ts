@@ -110,6 +110,14 @@ describe('GET shows, changes nothing', () => {
 		} finally {
 			await db.app.query('UPDATE patients SET locale = NULL WHERE id = $1', [clinic.patientId]);
 		}
+		// Neither the patient nor the browser names a language Barnum speaks: the clinic's setting.
+		await db.admin.query("UPDATE barnum_settings SET default_locale = 'es'");
+		try {
+			expect((await open('cancel', token, { 'accept-language': 'de-DE,fr;q=0.8' })).html).toContain('<html lang="es">');
+			expect((await open('cancel', token, { 'accept-language': '' })).html).toContain('Cancelar cita');
+		} finally {
+			await db.admin.query("UPDATE barnum_settings SET default_locale = 'pt-PT'");
+		}
 	});
 
 	test('English: "Confirm attendance"; the reschedule page labels the appointment booked now', async () => {
