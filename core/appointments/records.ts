@@ -33,7 +33,7 @@ async function answerOpen(pool: Queryable, appointmentId: string, types: string[
 	if (!isUuid(appointmentId)) {
 		throw new BarnumError('invalid_input', `appointmentId must be a UUID, got "${appointmentId}"`, { field: 'appointmentId' });
 	}
-	const exists = await pool.query('SELECT 1 FROM appointments WHERE id = $1', [appointmentId]);
+	const exists = await pool.query(sql('appointment-exists'), [appointmentId]);
 	if (exists.rowCount === 0) throw new BarnumError('not_found', `Appointment ${appointmentId} does not exist`, { appointmentId });
 	const { rows } = await pool.query<WorkflowRecord>(sql('workflow-records-answer'), [
 		appointmentId,
