@@ -1,26 +1,32 @@
 /**
  * The action pages in a real Chromium (Debian's, driven by playwright-core) on a phone-sized
  * screen: a patient reads the appointment and presses the one button; link scanners and preview
- * bots (plain GET, HEAD, a full JavaScript page load) change nothing; axe-core finds no serious
- * accessibility problem; the CSP really keeps scripts out.
+ * bots (plain GET, HEAD, a full JavaScript page load) change nothing; every page the server can
+ * render, in each of its four languages, is under 15 KB and axe-core finds no serious
+ * accessibility problem on it; the CSP really keeps scripts out.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Response } from 'playwright-core';
+import { LOCALES, MESSAGES, type Messages } from '../../server/pages/messages';
 import type { RunningServer } from '../../server/serve';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { serveTestDatabase } from '../helpers/server';
 import {
 	CHROMIUM,
+	PAGE_LANGUAGES,
 	PAGE_LOCALES,
 	PAGE_NAMES,
 	PREFERRED_TIME,
 	actionUrl,
 	captureScreenshots,
 	phoneContext,
+	pressButton,
 	seedScene,
 	showPage,
+	type LinkAction,
+	type PageLanguage,
 	type PageLocale,
 	type PageName,
 	type Scene,
@@ -59,7 +65,7 @@ const rescheduleRecord = async (id: string) =>
 	).rows[0];
 
 /** A phone context for the test's duration, closed whatever happens. */
-async function onPhone<T>(locale: PageLocale, use: (page: Page, context: BrowserContext) => Promise<T>, extra: BrowserContextOptions = {}): Promise<T> {
+async function onPhone<T>(locale: PageLanguage, use: (page: Page, context: BrowserContext) => Promise<T>, extra: BrowserContextOptions = {}): Promise<T> {
 	const context = await phoneContext(browser, locale, extra);
 	try {
 		return await use(await context.newPage(), context);
@@ -224,38 +230,180 @@ describe('link scanners and preview bots change nothing', () => {
 	});
 });
 
-describe('accessibility (axe-core)', () => {
+describe('accessibility (axe-core) and size', () => {
 	const axeSource = require.resolve('axe-core');
-	const cases = PAGE_LOCALES.flatMap((locale) => PAGE_NAMES.map((name) => [name, locale] as [PageName, PageLocale]));
+	const KB15 = 15 * 1024;
+	const ACTIONS: LinkAction[] = ['confirm', 'cancel', 'reschedule'];
+	const DONE: Record<LinkAction, PageName> = { confirm: 'confirmed', cancel: 'cancelled', reschedule: 'reschedule-requested' };
 
-	test(`no serious or critical violations on ${cases.length} pages (${PAGE_NAMES.join(', ')}; ${PAGE_LOCALES.join(' and ')})`, async () => {
-		const found: string[] = [];
+	/** What a page must be: its HTTP status, its one heading, its live region (if any), its button (if any). */
+	interface Expected {
+		status: number;
+		heading: string;
+		live?: { role: 'status' | 'alert'; text: string };
+		button?: string;
+	}
+	/** One distinct page of server/pages/render.ts, brought up the way it happens to a patient. */
+	/** What a page turned out to be, beside the language it declares and whether it is under 15 KB. */
+	type Seen = Expected & { lang: string | null; size: string };
+	interface PageCase {
+		name: string;
+		open(page: Page, locale: PageLanguage): Promise<Response | null>;
+		expected(m: Messages): Expected;
+	}
+
+	/** A fresh link, optionally with its appointment changed first, opened in `page`. */
+	async function openLink(page: Page, action: LinkAction, change?: (appointmentId: string) => Promise<unknown>) {
+		const { appointmentId, token } = await scene.newLink(action);
+		await change?.(appointmentId);
+		return { token, response: await page.goto(actionUrl(server.url, action, token)) };
+	}
+	const setStatus = (status: string) => (id: string) => db.admin.query('UPDATE appointments SET status = $2 WHERE id = $1', [id, status]);
+	const yesterday = (id: string) => db.admin.query('UPDATE appointments SET date = current_date - 1 WHERE id = $1', [id]);
+
+	// Each reason a closed page can give (core/action-links/state.ts, renderOutcome). closed.other
+	// has no state that reaches it: every closing status has its own words, and an appointment
+	// whose time has come says so.
+	const CLOSED: Array<{ name: string; action: LinkAction; change: (id: string) => Promise<unknown>; reason: keyof Messages['closed'] }> = [
+		{ name: 'closed: confirm link, appointment cancelled', action: 'confirm', change: setStatus('cancelled'), reason: 'cancelled' },
+		{ name: 'closed: cancel link, appointment completed', action: 'cancel', change: setStatus('completed'), reason: 'completed' },
+		{ name: 'closed: confirm link, appointment missed (no_show)', action: 'confirm', change: setStatus('no_show'), reason: 'no_show' },
+		{ name: 'closed: cancel link, appointment time passed', action: 'cancel', change: yesterday, reason: 'past' },
+		// The reschedule pages caption the details ("Your appointment"): a closed one too.
+		{ name: 'closed: reschedule link, appointment cancelled', action: 'reschedule', change: setStatus('cancelled'), reason: 'cancelled' },
+	];
+
+	const PAGES: PageCase[] = [
+		// Ready: the appointment and its one button.
+		...ACTIONS.map((action) => ({
+			name: action,
+			open: (page: Page, locale: PageLanguage) => showPage(page, server.url, scene, action, locale),
+			expected: (m: Messages) => ({ status: 200, heading: m.title[action], button: m.button[action] }),
+		})),
+		// A press without a valid nonce (here one that no longer checks, as after the page sat open
+		// too long): the ready page again, 400, with a notice asking for another press.
+		...ACTIONS.map((action) => ({
+			name: `${action}, pressed again`,
+			open: async (page: Page, locale: PageLanguage) => {
+				await openLink(page, action);
+				await page.locator('input[name=nonce]').evaluate((input: HTMLInputElement) => {
+					input.value = `${(Date.now() - 3 * 60 * 60 * 1000).toString(36)}.${input.value.split('.')[1]}`;
+				});
+				return pressButton(page, action, locale);
+			},
+			expected: (m: Messages) => ({ status: 400, heading: m.title[action], live: { role: 'status' as const, text: m.pressAgain }, button: m.button[action] }),
+		})),
+		// Done, by this press.
+		...ACTIONS.map((action) => ({
+			name: DONE[action],
+			open: (page: Page, locale: PageLanguage) => showPage(page, server.url, scene, DONE[action], locale),
+			expected: (m: Messages) => ({ status: 200, heading: m.done[action].title, live: { role: 'status' as const, text: m.done[action].body } }),
+		})),
+		// Already done: the used link opened again.
+		...ACTIONS.map((action) => ({
+			name: `${DONE[action]}, link opened again`,
+			open: async (page: Page, locale: PageLanguage) => {
+				const { token } = await openLink(page, action);
+				await pressButton(page, action, locale);
+				return page.goto(actionUrl(server.url, action, token));
+			},
+			expected: (m: Messages) => ({ status: 200, heading: m.done[action].title, live: { role: 'status' as const, text: m.already[action] } }),
+		})),
+		...CLOSED.map(({ name, action, change, reason }) => ({
+			name,
+			open: async (page: Page) => (await openLink(page, action, change)).response,
+			expected: (m: Messages) => ({ status: 200, heading: m.title[action], live: { role: 'status' as const, text: `${m.closed[reason]} ${m.contactClinic}` } }),
+		})),
+		{
+			name: 'invalid',
+			open: (page, locale) => showPage(page, server.url, scene, 'invalid', locale),
+			expected: (m) => ({ status: 404, heading: m.invalidTitle }),
+		},
+	];
+	/** Checked last, on its own: it needs the database out of reach. */
+	let failureToken = '';
+	const FAILURE: PageCase = {
+		name: 'failure (database unreachable)',
+		// A patient's real link, opened while the server cannot reach its database.
+		open: (page) => page.goto(actionUrl(server.url, 'confirm', failureToken)),
+		expected: (m) => ({ status: 500, heading: m.failureTitle, live: { role: 'alert', text: m.failureBody } }),
+	};
+	const count = PAGES.length + 1;
+
+	test(`${count} pages × ${PAGE_LANGUAGES.length} languages (${PAGE_LANGUAGES.join(', ')}): each is what it should be, in its language, under 15 KB, with no serious or critical axe violation`, async () => {
+		// The server speaks these four; every one is checked.
+		expect([...PAGE_LANGUAGES].sort()).toEqual([...LOCALES].sort());
+		const seen: Record<string, Seen> = {};
+		const wanted: Record<string, Seen> = {};
+		const violations: string[] = [];
+
+		/** Reads what the page is, measures what the server sent, and runs axe on it. */
+		async function check(page: Page, locale: PageLanguage, pageCase: PageCase, response: Response | null): Promise<void> {
+			const key = `${pageCase.name} (${locale})`;
+			wanted[key] = { ...pageCase.expected(MESSAGES[locale]), lang: locale, size: 'under 15 KB' };
+			if (!response) throw new Error(`${key}: no response`);
+			expect(response.url()).toContain('/api/action');
+			const bytes = Buffer.byteLength(await response.text());
+			// Read without waiting: a page that is not what it should be shows up in the diff below.
+			const [heading, live, buttons, lang] = await Promise.all([
+				page.locator('h1').allTextContents(),
+				page.locator('[role=status], [role=alert]').evaluateAll((nodes) => nodes.map((n) => ({ role: n.getAttribute('role'), text: n.textContent }))),
+				page.getByRole('button').allTextContents(),
+				page.locator('html').getAttribute('lang'),
+			]);
+			const actual: Seen = {
+				status: response.status(),
+				heading: heading.join(' | '),
+				lang,
+				size: bytes < KB15 ? 'under 15 KB' : `${bytes} bytes`,
+			};
+			if (live.length) actual.live = (live.length === 1 ? live[0] : live) as Expected['live'];
+			if (buttons.length) actual.button = buttons.join(' | ');
+			seen[key] = actual;
+
+			await page.addScriptTag({ path: axeSource });
+			const found = await page.evaluate(async () => {
+				const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+				const result = await axe.run({ resultTypes: ['violations'] });
+				return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+			});
+			for (const v of found) {
+				if (v.impact === 'serious' || v.impact === 'critical') violations.push(`${key}: [${v.impact}] ${v.id} — ${v.help} at ${v.nodes.join(', ')}`);
+			}
+		}
+
 		// The pages' CSP allows no script at all, axe included: bypass it for these runs only.
+		// One context per language, in parallel; each walks every page.
 		await Promise.all(
-			PAGE_LOCALES.map((locale) =>
-				onPhone(
-					locale,
-					async (page) => {
-						for (const name of PAGE_NAMES) {
-							await showPage(page, server.url, scene, name, locale);
-							await page.addScriptTag({ path: axeSource });
-							const violations = await page.evaluate(async () => {
-								const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-								const result = await axe.run({ resultTypes: ['violations'] });
-								return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-							});
-							for (const v of violations) {
-								if (v.impact === 'serious' || v.impact === 'critical') found.push(`${name} (${locale}): [${v.impact}] ${v.id} — ${v.help} at ${v.nodes.join(', ')}`);
-							}
-						}
-					},
-					{ bypassCSP: true },
-				),
+			PAGE_LANGUAGES.map((locale) =>
+				onPhone(locale, async (page) => {
+					for (const pageCase of PAGES) await check(page, locale, pageCase, await pageCase.open(page, locale));
+				}, { bypassCSP: true }),
 			),
 		);
-		// On failure jest prints the list: page, language, impact, rule, what to fix and where.
-		expect(found).toEqual([]);
-	});
+
+		// The failure page, as the server sends it when its database is out of reach: the server's
+		// login may no longer connect and its open connections go (as in test/server/operator.test.ts).
+		failureToken = (await scene.newLink('confirm')).token;
+		const database = `"${db.name}"`;
+		await db.admin.query(`ALTER DATABASE ${database} CONNECTION LIMIT 0`);
+		try {
+			await db.admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'barnum-server'");
+			await Promise.all(
+				PAGE_LANGUAGES.map((locale) =>
+					onPhone(locale, async (page) => check(page, locale, FAILURE, await FAILURE.open(page, locale)), { bypassCSP: true }),
+				),
+			);
+		} finally {
+			await db.admin.query(`ALTER DATABASE ${database} CONNECTION LIMIT -1`);
+		}
+
+		// On failure jest prints the difference: page, language, and what it showed instead.
+		expect(Object.keys(seen)).toHaveLength(count * PAGE_LANGUAGES.length);
+		expect(seen).toEqual(wanted);
+		// … and every serious problem: page, language, impact, rule, what to fix and where.
+		expect(violations).toEqual([]);
+	}, 180_000);
 });
 
 interface AxeViolation {

@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, BrowserContextOptions, LaunchOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, LaunchOptions, Page, Response } from 'playwright-core';
 
 /** Debian's Chromium (never a downloaded one), headless, quiet, and able to run as root. */
 export const CHROMIUM: LaunchOptions = {
@@ -34,8 +34,12 @@ export const PHONE: BrowserContextOptions = {
 };
 
 export type LinkAction = 'confirm' | 'cancel' | 'reschedule';
+/** The languages of the screenshots. */
 export type PageLocale = 'pt-PT' | 'en';
 export const PAGE_LOCALES: PageLocale[] = ['pt-PT', 'en'];
+/** Every language the pages speak (server/pages/messages.ts): the accessibility and size checks cover them all. */
+export type PageLanguage = PageLocale | 'pt-BR' | 'es';
+export const PAGE_LANGUAGES: PageLanguage[] = ['pt-PT', 'en', 'pt-BR', 'es'];
 
 /** Runs SQL as a role that may update barnum_settings (the owner/superuser). */
 export type Sql = (text: string, params?: unknown[]) => Promise<{ rows: Array<Record<string, unknown>> }>;
@@ -83,32 +87,40 @@ export type PageName = (typeof PAGE_NAMES)[number];
 
 const PRESSED: Partial<Record<PageName, LinkAction>> = { confirmed: 'confirm', cancelled: 'cancel', 'reschedule-requested': 'reschedule' };
 
-export const PREFERRED_TIME: Record<PageLocale, string> = {
+export const PREFERRED_TIME: Record<PageLanguage, string> = {
 	'pt-PT': 'Terça ou quarta-feira à tarde, depois das 15h',
 	en: 'Tuesday or Wednesday afternoon, after 3 pm',
+	'pt-BR': 'Terça ou quarta à tarde, depois das 15h',
+	es: 'Martes o miércoles por la tarde, después de las 15 h',
 };
 
 /** The phone context for one language (the browser's Accept-Language names it). */
-export function phoneContext(browser: Browser, locale: PageLocale, extra: BrowserContextOptions = {}): Promise<BrowserContext> {
+export function phoneContext(browser: Browser, locale: PageLanguage, extra: BrowserContextOptions = {}): Promise<BrowserContext> {
 	return browser.newContext({ ...PHONE, locale, timezoneId: 'Europe/Lisbon', ...extra });
 }
 
 /**
- * Opens (and for the outcome pages, fills in and presses) one page of a fresh link in `page`,
- * the way a patient would: a real click on the page's one button.
+ * Presses the open ready page's one button with a real click (on a reschedule page, after typing
+ * a preferred time) and returns the server's answer, the page now shown.
  */
-export async function showPage(page: Page, baseUrl: string, scene: Scene, name: PageName, locale: PageLocale): Promise<void> {
-	if (name === 'invalid') {
-		await page.goto(actionUrl(baseUrl, 'confirm', 'this-link-was-never-issued-0000'));
-		return;
-	}
+export async function pressButton(page: Page, action: LinkAction, locale: PageLanguage): Promise<Response> {
+	if (action === 'reschedule') await page.locator('textarea').fill(PREFERRED_TIME[locale]);
+	const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('button[type=submit]').click()]);
+	await page.waitForLoadState('load');
+	return response;
+}
+
+/**
+ * Opens (and for the outcome pages, fills in and presses) one page of a fresh link in `page`,
+ * the way a patient would: a real click on the page's one button. Returns the server's answer
+ * for the page shown.
+ */
+export async function showPage(page: Page, baseUrl: string, scene: Scene, name: PageName, locale: PageLanguage): Promise<Response | null> {
+	if (name === 'invalid') return page.goto(actionUrl(baseUrl, 'confirm', 'this-link-was-never-issued-0000'));
 	const action: LinkAction = PRESSED[name] ?? (name as LinkAction);
 	const { token } = await scene.newLink(action);
-	await page.goto(actionUrl(baseUrl, action, token));
-	if (!PRESSED[name]) return;
-	if (action === 'reschedule') await page.locator('textarea').fill(PREFERRED_TIME[locale]);
-	await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('button[type=submit]').click()]);
-	await page.waitForLoadState('load');
+	const opened = await page.goto(actionUrl(baseUrl, action, token));
+	return PRESSED[name] ? pressButton(page, action, locale) : opened;
 }
 
 export function screenshotPath(dir: string, name: PageName, locale: PageLocale): string {
