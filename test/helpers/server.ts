@@ -16,3 +16,14 @@ export async function linkToken(db: TestDatabase, appointmentId: string, action:
 	);
 	return rows[0].token;
 }
+
+/** Three links of one appointment for the purge: expired 40 days ago, expired 2 days ago, and valid. */
+export async function linksOfThreeAges(db: TestDatabase, appointmentId: string): Promise<{ old: string; recent: string; live: string }> {
+	const old = await linkToken(db, appointmentId, 'confirm');
+	const recent = await linkToken(db, appointmentId, 'cancel');
+	const live = await linkToken(db, appointmentId, 'reschedule');
+	const expire = "UPDATE whatsapp_action_tokens SET expires_at = now() - $2::interval WHERE token_hash = barnum_token_hash($1)";
+	await db.admin.query(expire, [old, '40 days']);
+	await db.admin.query(expire, [recent, '2 days']);
+	return { old, recent, live };
+}

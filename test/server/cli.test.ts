@@ -3,7 +3,7 @@ import path from 'node:path';
 import { packageRoot } from '../../core/paths';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
-import { linkToken } from '../helpers/server';
+import { linksOfThreeAges } from '../helpers/server';
 
 // The `barnum` commands as an operator runs them: the compiled CLI, in a process of its own,
 // against a real database, judged by exit code, stdout and stderr.
@@ -39,11 +39,7 @@ test('--help lists the four commands; each command has its own help', () => {
 test('tokens:purge deletes the tokens expired longer ago than asked and prints how many', async () => {
 	const clinic = await seedClinic(db.app);
 	const id = await insertAppointment(db.app, clinic);
-	const old = await linkToken(db, id, 'confirm');
-	const recent = await linkToken(db, id, 'cancel');
-	const live = await linkToken(db, id, 'reschedule');
-	await db.admin.query("UPDATE whatsapp_action_tokens SET expires_at = now() - interval '40 days' WHERE token_hash = barnum_token_hash($1)", [old]);
-	await db.admin.query("UPDATE whatsapp_action_tokens SET expires_at = now() - interval '2 days' WHERE token_hash = barnum_token_hash($1)", [recent]);
+	const { old, recent, live } = await linksOfThreeAges(db, id);
 	const run = barnum(['tokens:purge', '--older-than-days', '30'], { DATABASE_URL: db.appUrl });
 	expect(run.stderr).toBe('');
 	expect(run.status).toBe(0);

@@ -6,7 +6,7 @@ import { startServer } from '../../server/serve';
 import { purgeExpiredTokens } from '../../core/action-links/purge';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
-import { linkToken } from '../helpers/server';
+import { linkToken, linksOfThreeAges } from '../helpers/server';
 
 let db: TestDatabase;
 let clinic: Awaited<ReturnType<typeof seedClinic>>;
@@ -218,11 +218,7 @@ test('graceful shutdown does not wait forever: a request still in flight after S
 
 test('tokens:purge removes only tokens expired longer ago than asked', async () => {
 	const id = await insertAppointment(db.app, clinic);
-	const old = await linkToken(db, id, 'confirm');
-	const recent = await linkToken(db, id, 'cancel');
-	const live = await linkToken(db, id, 'reschedule');
-	await db.admin.query("UPDATE whatsapp_action_tokens SET expires_at = now() - interval '40 days' WHERE token_hash = barnum_token_hash($1)", [old]);
-	await db.admin.query("UPDATE whatsapp_action_tokens SET expires_at = now() - interval '2 days' WHERE token_hash = barnum_token_hash($1)", [recent]);
+	const { old, recent, live } = await linksOfThreeAges(db, id);
 	expect(await purgeExpiredTokens(db.app, 30)).toBe(1);
 	const left = await db.app.query('SELECT count(*)::int AS n FROM whatsapp_action_tokens WHERE token_hash = ANY(ARRAY[barnum_token_hash($1), barnum_token_hash($2), barnum_token_hash($3)])', [old, recent, live]);
 	expect(left.rows[0].n).toBe(2);
