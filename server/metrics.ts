@@ -3,11 +3,6 @@ import client from 'prom-client';
 import type pg from 'pg';
 import { sql } from '../core/db/sql';
 
-/**
- * The seed's monitoring list as Prometheus metrics. Outbox and token totals are read from the
- * database at scrape time, so they count work done by every consumer (n8n included), not just
- * this process.
- */
 /** One run of `load` for all the callers that ask while it runs; the next caller starts a new one. */
 function sharedWhileRunning<T>(load: () => Promise<T>): () => Promise<T> {
 	let running: Promise<T> | undefined;
@@ -20,6 +15,11 @@ function sharedWhileRunning<T>(load: () => Promise<T>): () => Promise<T> {
 /** The quantiles metrics-processing.sql computes, in its order. */
 const QUANTILES = ['0.5', '0.9', '0.99'];
 
+/**
+ * The seed's monitoring list as Prometheus metrics. Outbox and token totals are read from the
+ * database at scrape time, so they count work done by every consumer (n8n included), not just
+ * this process.
+ */
 export function createMetrics(pool: pg.Pool) {
 	const registry = new client.Registry();
 	client.collectDefaultMetrics({ register: registry, prefix: 'barnum_' });
