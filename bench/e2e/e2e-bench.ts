@@ -140,23 +140,23 @@ function distribution(values: number[]): Distribution {
 
 /** Patients with distinct phones, each with an appointment 30 days ahead; their own events are set aside. */
 async function seedClinic(db: pg.Pool): Promise<string[]> {
-	const specialty = await db.query<{ id: string }>("INSERT INTO specialties (name) VALUES ('Medicina Dentária') RETURNING id");
-	const professional = await db.query<{ id: string }>("INSERT INTO professionals (name, specialty_id) VALUES ('Dr.ª Maria Santos', $1) RETURNING id", [
+	const specialty = await db.query<{ id: string }>("INSERT INTO barnum.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
+	const professional = await db.query<{ id: string }>("INSERT INTO barnum.professionals (name, specialty_id) VALUES ('Dr.ª Maria Santos', $1) RETURNING id", [
 		specialty.rows[0].id,
 	]);
 	const appointments = await db.query<{ id: string }>(
 		`WITH p AS (
-		   INSERT INTO patients (name, phone, locale)
+		   INSERT INTO barnum.patients (name, phone, locale)
 		   SELECT 'Paciente ' || g, '+3519' || lpad(g::text, 8, '0'), CASE WHEN g % 4 = 0 THEN 'en' ELSE 'pt-PT' END
 		     FROM generate_series(1, $1::int) g
 		   RETURNING id)
-		 INSERT INTO appointments (patient_id, professional_id, specialty_id, date, time)
+		 INSERT INTO barnum.appointments (patient_id, professional_id, specialty_id, date, time)
 		 SELECT p.id, $2, $3, current_date + 30, '10:30' FROM p
 		 RETURNING id`,
 		[PATIENTS, professional.rows[0].id, specialty.rows[0].id],
 	);
 	// Booking them queued their own pre-confirmations and reminders: not part of any phase.
-	await db.query("UPDATE whatsapp_events SET status = 'cancelled', status_reason = 'bench setup' WHERE status = 'pending'");
+	await db.query("UPDATE barnum.whatsapp_events SET status = 'cancelled', status_reason = 'bench setup' WHERE status = 'pending'");
 	return appointments.rows.map((r) => r.id);
 }
 
@@ -177,7 +177,7 @@ async function produce(db: pg.Pool, phase: string, count: number, rate: number, 
 		}
 		const ids = Array.from({ length: n }, (_, i) => appointments[(inserted + i) % appointments.length]);
 		await db.query(
-			`INSERT INTO whatsapp_events (event_type, entity_type, entity_id, payload)
+			`INSERT INTO barnum.whatsapp_events (event_type, entity_type, entity_id, payload)
 			 SELECT 'appointment.pre_confirmed', 'appointment', a, jsonb_build_object('bench', $2::text)
 			   FROM unnest($1::uuid[]) a`,
 			[ids, phase],
@@ -235,7 +235,7 @@ async function phaseRows(db: pg.Pool, phase: string): Promise<Row[]> {
 	const { rows } = await db.query<Row>(
 		`SELECT e.id, extract(epoch FROM e.created_at) * 1000 AS created_ms, e.status, m.wamid,
 		        extract(epoch FROM m.created_at) * 1000 AS recorded_ms
-		   FROM whatsapp_events e LEFT JOIN whatsapp_messages m ON m.event_id = e.id
+		   FROM barnum.whatsapp_events e LEFT JOIN barnum.whatsapp_messages m ON m.event_id = e.id
 		  WHERE e.payload ->> 'bench' = $1`,
 		[phase],
 	);

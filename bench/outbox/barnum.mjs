@@ -57,7 +57,7 @@ async function prepare(url) {
 	const client = new pg.Client({ connectionString: url });
 	await client.connect();
 	// No quiet hours: nothing is deferred, so every due row is claimable.
-	await client.query('UPDATE barnum_settings SET quiet_hours_start = NULL, quiet_hours_end = NULL');
+	await client.query('UPDATE barnum.barnum_settings SET quiet_hours_start = NULL, quiet_hours_end = NULL');
 	if (variant.setup) await client.query(variant.setup);
 	return client;
 }
@@ -67,7 +67,7 @@ export async function throughput(url, options) {
 	const admin = await prepare(url);
 	// entity_type 'custom': no state re-check lookups, no action-link tokens.
 	await admin.query(
-		`INSERT INTO whatsapp_events (event_type, entity_type, entity_id)
+		`INSERT INTO barnum.whatsapp_events (event_type, entity_type, entity_id)
 		 SELECT 'bench.noop', 'custom', gen_random_uuid() FROM generate_series(1, $1)`,
 		[events],
 	);
@@ -118,7 +118,7 @@ export async function throughput(url, options) {
 
 	const { rows } = await admin.query(
 		`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status <> 'sent')::int AS other
-		   FROM whatsapp_events`,
+		   FROM barnum.whatsapp_events`,
 	);
 	await pool.end();
 	await admin.end();
@@ -175,7 +175,7 @@ export async function latency(url, { samples, warmup }) {
 		// One event, one autocommit transaction; the statement-level trigger NOTIFYs at its commit.
 		send: (seq) =>
 			producer.query(
-				`INSERT INTO whatsapp_events (event_type, entity_type, entity_id, payload)
+				`INSERT INTO barnum.whatsapp_events (event_type, entity_type, entity_id, payload)
 				 VALUES ('bench.noop', 'custom', gen_random_uuid(), jsonb_build_object('seq', $1::int))`,
 				[seq],
 			),

@@ -18,11 +18,15 @@ export class MigrationError extends Error {
 // Any 64-bit constant works; it only has to be the same for every Barnum process.
 const MIGRATION_LOCK_ID = '7311440210736102861';
 
+/** Everything Barnum owns lives in this schema, never in public (Supabase exposes public). */
+export const BARNUM_SCHEMA = 'barnum';
+
 /**
  * Applies the numbered SQL files in sql/migrations with postgrator, which records each one with
  * its MD5 and refuses to run when an applied file has changed. Around it this adds what postgrator
  * leaves out for PostgreSQL: an advisory lock, so two processes starting together migrate once,
- * and one transaction per migration that also covers its bookkeeping row.
+ * and one transaction for the whole run, bookkeeping included: when any migration fails, the
+ * database is exactly as it was before.
  */
 export async function migrate(
 	connectionString: string,
@@ -32,56 +36,67 @@ export async function migrate(
 	const dir = options.dir ?? migrationsDir();
 	const client = new pg.Client({ connectionString, application_name: 'barnum-migrate' });
 	await client.connect();
-	let inTransaction = false;
 	try {
 		await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_ID]);
+		await refuseEarlierLayout(client);
 		const postgrator = new Postgrator({
 			migrationPattern: path.join(dir, '*.sql'),
 			driver: 'pg',
 			schemaTable: SCHEMA_TABLE,
 			validateChecksums: true,
-			// postgrator runs a migration's script, then the INSERT that records it: the script opens
-			// the transaction and the very next query (the INSERT) closes it.
+			// Unqualified names in the migrations are created in Barnum's schema.
 			execSqlScript: async (sql: string) => {
-				await client.query('BEGIN');
-				inTransaction = true;
+				await client.query(`SET LOCAL search_path = ${BARNUM_SCHEMA}`);
 				await client.query(sql);
 			},
-			execQuery: async (sql: string) => {
-				const result = await client.query(sql);
-				if (inTransaction) {
-					await client.query('COMMIT');
-					inTransaction = false;
-				}
-				return result;
-			},
+			execQuery: (sql: string) => client.query(sql),
 		});
 		postgrator.on('migration-started', (m: { version: number; name: string }) =>
 			logger.info({ version: m.version, name: m.name }, 'applying migration'),
 		);
 
 		const expected = expectedSchemaVersion(dir);
-		const current = await postgrator.getDatabaseVersion().catch(() => 0);
-		if (current > expected) {
-			throw new MigrationError(
-				`The database schema is at version ${current}, newer than this Barnum's migrations (${expected}). ` +
-					'Upgrade Barnum instead of running an older copy against this database.',
-			);
-		}
-		let applied: Array<{ version: number; name: string }>;
+		await client.query('BEGIN');
 		try {
-			applied = (await postgrator.migrate()).map((m) => ({ version: m.version, name: m.name }));
-		} catch (error) {
-			if (inTransaction) {
-				await client.query('ROLLBACK');
-				inTransaction = false;
+			const current = await appliedVersion(client);
+			if (current > expected) {
+				throw new MigrationError(
+					`The database schema is at version ${current}, newer than this Barnum's migrations (${expected}). ` +
+						'Upgrade Barnum instead of running an older copy against this database.',
+				);
 			}
-			throw explain(error);
+			const applied = (await postgrator.migrate()).map((m) => ({ version: m.version, name: m.name }));
+			const version = await appliedVersion(client);
+			await client.query('COMMIT');
+			return { applied, version };
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw error instanceof MigrationError ? error : explain(error);
 		}
-		const version = await postgrator.getDatabaseVersion();
-		return { applied, version };
 	} finally {
 		await client.end().catch(() => undefined);
+	}
+}
+
+async function appliedVersion(client: pg.Client): Promise<number> {
+	const exists = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [SCHEMA_TABLE]);
+	if (!exists.rows[0]?.exists) return 0;
+	const result = await client.query<{ version: string | null }>(`SELECT max(version)::text AS version FROM ${SCHEMA_TABLE}`);
+	return Number(result.rows[0]?.version ?? 0);
+}
+
+/**
+ * Barnum's first builds kept their objects in public. Such a database is refused with what to do,
+ * rather than migrated beside its own leftovers.
+ */
+async function refuseEarlierLayout(client: pg.Client): Promise<void> {
+	const found = await client.query<{ found: boolean }>("SELECT to_regclass('public.barnum_schema_version') IS NOT NULL AS found");
+	if (found.rows[0]?.found) {
+		throw new MigrationError(
+			'This database holds an earlier Barnum layout (public.barnum_schema_version: Barnum objects in the public schema). ' +
+				'Barnum now lives in its own schema "barnum" and cannot adopt that layout in place: for the local demo run ' +
+				'"npm run reset"; otherwise restore a database without it (docs/upgrading.md).',
+		);
 	}
 }
 

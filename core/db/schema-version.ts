@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import type { Queryable } from './types';
 import { migrationsDir } from '../paths';
 
-export const SCHEMA_TABLE = 'barnum_schema_version';
+export const SCHEMA_TABLE = 'barnum.schema_version';
 
 const MIGRATION_FILE = /^(\d+)\.do\.[a-z0-9-]+\.sql$/;
 

@@ -15,7 +15,7 @@ EXCEPTION
 END
 $$;
 
-GRANT USAGE ON SCHEMA public TO barnum_app;
+GRANT USAGE ON SCHEMA barnum TO barnum_app;
 
 -- Enables RLS on a table, lets barnum_app (and only it) through, and takes away whatever a
 -- Supabase-style default privilege gave anon/authenticated. Every migration calls it for each
@@ -23,7 +23,7 @@ GRANT USAGE ON SCHEMA public TO barnum_app;
 CREATE FUNCTION barnum_secure_table(p_table regclass, p_privileges text DEFAULT 'SELECT, INSERT, UPDATE')
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_role text;
@@ -50,7 +50,7 @@ $$;
 CREATE FUNCTION barnum_secure_function(p_function regprocedure, p_grant_to_app boolean DEFAULT true)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_role text;
@@ -72,11 +72,11 @@ SELECT barnum_secure_function('barnum_secure_function(regprocedure, boolean)', f
 
 -- The migration runner's own bookkeeping table lives in this schema too; the app may read it to
 -- check that the database is migrated, nothing more.
-SELECT barnum_secure_table('barnum_schema_version', 'SELECT');
+SELECT barnum_secure_table('schema_version', 'SELECT');
 
 CREATE FUNCTION barnum_touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 BEGIN
   NEW.updated_at := now();
@@ -88,7 +88,7 @@ SELECT barnum_secure_function('barnum_touch_updated_at()', false);
 CREATE FUNCTION barnum_is_valid_timezone(p_timezone text) RETURNS boolean
 LANGUAGE plpgsql
 STABLE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 BEGIN
   IF p_timezone IS NULL THEN

@@ -57,7 +57,7 @@ CREATE INDEX idx_appointments_starts_at ON appointments (starts_at);
 
 CREATE FUNCTION barnum_appointment_starts_at() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 BEGIN
   -- The settings row is readable by the trigger's owner whatever the writer's role.

@@ -22,7 +22,7 @@ CREATE FUNCTION generate_action_token(
 LANGUAGE plpgsql
 VOLATILE
 -- "extensions" is where Supabase installs pgcrypto; a schema that does not exist is skipped.
-SET search_path = pg_catalog, public, extensions
+SET search_path = pg_catalog, barnum, extensions, public
 AS $$
 DECLARE
   v_token text;
@@ -71,7 +71,7 @@ RETURNS TABLE (
 )
 LANGUAGE sql
 STABLE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
   WITH found AS (
     SELECT t.*,
@@ -101,7 +101,7 @@ $$;
 CREATE FUNCTION mark_token_used(p_token text, p_action_type text DEFAULT NULL) RETURNS boolean
 LANGUAGE sql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
   WITH redeemed AS (
     UPDATE whatsapp_action_tokens t
@@ -126,7 +126,7 @@ CREATE FUNCTION create_whatsapp_event(
 ) RETURNS uuid
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_id uuid;
@@ -148,7 +148,7 @@ $$;
 CREATE FUNCTION trg_pre_confirmation_fn() RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_workflow_id uuid;
@@ -164,7 +164,7 @@ $$;
 CREATE FUNCTION trg_no_show_fn() RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_workflow_id uuid;
@@ -181,7 +181,7 @@ $$;
 CREATE FUNCTION trg_review_fn() RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_workflow_id uuid;

@@ -18,7 +18,7 @@ CREATE INDEX idx_whatsapp_events_dead_letter ON whatsapp_events (event_type, upd
 -- notifications on a channel within a transaction into one, and the insert trigger fires per statement.
 CREATE FUNCTION barnum_notify_outbox() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 BEGIN
   PERFORM pg_notify('barnum_outbox', '');
@@ -59,7 +59,7 @@ CREATE FUNCTION create_whatsapp_event(
 ) RETURNS uuid
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_id uuid;
@@ -82,7 +82,7 @@ SELECT barnum_secure_function('create_whatsapp_event(text, text, uuid, uuid, tim
 CREATE FUNCTION barnum_quiet_hours_end(p_at timestamptz) RETURNS timestamptz
 LANGUAGE plpgsql
 STABLE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_tz text;
@@ -116,7 +116,7 @@ SELECT barnum_secure_function('barnum_quiet_hours_end(timestamptz)');
 CREATE FUNCTION barnum_retry_delay(p_retry integer) RETURNS interval
 LANGUAGE sql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
   SELECT make_interval(secs => least(extract(epoch FROM s.retry_max_delay)::float8,
                                      extract(epoch FROM s.retry_base_delay)::float8 * power(2, least(greatest(p_retry, 1), 40) - 1))
@@ -131,7 +131,7 @@ SELECT barnum_secure_function('barnum_retry_delay(integer)');
 CREATE FUNCTION barnum_schedule_reminders(p_appointment appointments) RETURNS integer
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_offset interval;
@@ -160,7 +160,7 @@ CREATE FUNCTION barnum_cancel_appointment_events(p_appointment_id uuid, p_event_
 RETURNS integer
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_count integer;
@@ -185,7 +185,7 @@ SELECT barnum_secure_function('barnum_cancel_appointment_events(uuid, text[], te
 CREATE FUNCTION trg_appointment_reminders_fn() RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN
@@ -219,7 +219,7 @@ CREATE TRIGGER trg_appointment_reminders
 CREATE FUNCTION barnum_event_skip_reason(p_event whatsapp_events) RETURNS text
 LANGUAGE plpgsql
 STABLE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_appointment appointments;
@@ -299,7 +299,7 @@ SELECT barnum_secure_function('barnum_event_link_actions(text)');
 CREATE FUNCTION barnum_event_message(p_event whatsapp_events, p_preview boolean DEFAULT false) RETURNS jsonb
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_settings barnum_settings;

@@ -176,7 +176,7 @@ SELECT barnum_secure_table('guest_audit_log', 'SELECT, INSERT');
 -- db_role (current_user) is then the role that made the change, not the function's owner.
 CREATE FUNCTION barnum_guest_audit_fn() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_fields text[];
@@ -206,7 +206,7 @@ CREATE TRIGGER trg_guests_audit
 
 CREATE FUNCTION barnum_booking_status_history_fn() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND OLD.status IS NOT DISTINCT FROM NEW.status THEN
@@ -232,7 +232,7 @@ CREATE FUNCTION barnum_property_wall_clock(p_property_id uuid, p_date date, p_ti
 RETURNS timestamptz
 LANGUAGE sql
 STABLE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
   SELECT ((p_date + p_time) + p_delay) AT TIME ZONE p.timezone FROM properties p WHERE p.id = p_property_id
 $$;
@@ -279,7 +279,7 @@ CREATE FUNCTION barnum_booking_enqueue(
 ) RETURNS TABLE (event_id uuid, scheduled_for timestamptz)
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_booking bookings;
@@ -318,7 +318,7 @@ CREATE FUNCTION barnum_cancel_booking_events(p_booking_id uuid, p_event_types te
 RETURNS integer
 LANGUAGE sql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
   WITH cancelled AS (
     UPDATE whatsapp_events e
@@ -342,7 +342,7 @@ SELECT barnum_secure_function('barnum_cancel_booking_events(uuid, text[], text)'
 -- stale, and the database's clock must not make a slightly late confirmation look old.
 CREATE FUNCTION barnum_booking_abandonment_timer_fn() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_booking bookings;
@@ -382,7 +382,7 @@ CREATE TRIGGER trg_booking_abandonment_timer
 CREATE FUNCTION barnum_booking_skip_reason(p_event whatsapp_events) RETURNS text
 LANGUAGE plpgsql
 STABLE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_booking bookings;
@@ -441,7 +441,7 @@ ALTER FUNCTION barnum_event_skip_reason(whatsapp_events) RENAME TO barnum_event_
 CREATE FUNCTION barnum_event_skip_reason(p_event whatsapp_events) RETURNS text
 LANGUAGE sql
 STABLE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
   SELECT CASE WHEN p_event.entity_type = 'booking' THEN barnum_booking_skip_reason(p_event)
               ELSE barnum_event_skip_reason_clinic(p_event) END
@@ -454,7 +454,7 @@ SELECT barnum_secure_function('barnum_event_skip_reason(whatsapp_events)');
 CREATE FUNCTION barnum_booking_message(p_event whatsapp_events, p_preview boolean DEFAULT false) RETURNS jsonb
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_message jsonb;
@@ -509,7 +509,7 @@ ALTER FUNCTION barnum_event_message(whatsapp_events, boolean) RENAME TO barnum_e
 CREATE FUNCTION barnum_event_message(p_event whatsapp_events, p_preview boolean DEFAULT false) RETURNS jsonb
 LANGUAGE sql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
   SELECT barnum_event_message_clinic(p_event, p_preview)
          || CASE WHEN p_event.entity_type = 'booking'

@@ -35,9 +35,9 @@ LANGUAGE sql
 STABLE
 AS $$
   SELECT CASE p_event.entity_type
-           WHEN 'booking' THEN public.barnum_booking_skip_reason(p_event)
-           WHEN 'appointment' THEN public.barnum_event_skip_reason_clinic(p_event)
-           WHEN 'patient' THEN public.barnum_event_skip_reason_clinic(p_event)
+           WHEN 'booking' THEN barnum.barnum_booking_skip_reason(p_event)
+           WHEN 'appointment' THEN barnum.barnum_event_skip_reason_clinic(p_event)
+           WHEN 'patient' THEN barnum.barnum_event_skip_reason_clinic(p_event)
          END
 $$;
 SELECT barnum_secure_function('barnum_event_skip_reason(whatsapp_events)');
@@ -73,7 +73,7 @@ CREATE FUNCTION barnum_clinic_message_part(p_event whatsapp_events, p_settings b
 RETURNS jsonb
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_appointment jsonb;
@@ -134,11 +134,11 @@ LANGUAGE sql
 VOLATILE
 AS $$
   SELECT jsonb_strip_nulls(
-           public.barnum_event_envelope(p_event, p_settings, p_preview)
+           barnum.barnum_event_envelope(p_event, p_settings, p_preview)
            || CASE p_event.entity_type
-                WHEN 'appointment' THEN public.barnum_clinic_message_part(p_event, p_settings, p_preview)
-                WHEN 'patient' THEN public.barnum_clinic_message_part(p_event, p_settings, p_preview)
-                WHEN 'booking' THEN jsonb_build_object('booking', public.barnum_booking_message(p_event, p_preview))
+                WHEN 'appointment' THEN barnum.barnum_clinic_message_part(p_event, p_settings, p_preview)
+                WHEN 'patient' THEN barnum.barnum_clinic_message_part(p_event, p_settings, p_preview)
+                WHEN 'booking' THEN jsonb_build_object('booking', barnum.barnum_booking_message(p_event, p_preview))
                 ELSE '{}'::jsonb
               END)
 $$;
@@ -148,7 +148,7 @@ SELECT barnum_secure_function('barnum_compose_message(whatsapp_events, barnum_se
 CREATE OR REPLACE FUNCTION barnum_event_message(p_event whatsapp_events, p_preview boolean DEFAULT false) RETURNS jsonb
 LANGUAGE sql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
   SELECT barnum_compose_message(p_event, s, p_preview) FROM barnum_settings s
 $$;
@@ -173,7 +173,7 @@ RETURNS TABLE (
 )
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 -- A custom plan, re-made on every call, cost more than executing the statement; the statements
 -- below are written so that one generic plan suits every batch size (tuple ids, primary keys).
 SET plan_cache_mode = force_generic_plan
@@ -279,7 +279,7 @@ CREATE FUNCTION barnum_ack_events(p_ids uuid[], p_message_ids text[])
 RETURNS TABLE (id uuid, outcome text)
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 -- See barnum_claim_events.
 SET plan_cache_mode = force_generic_plan
 AS $$

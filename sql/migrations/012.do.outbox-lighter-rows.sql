@@ -28,9 +28,9 @@ LANGUAGE sql
 VOLATILE
 AS $$
   SELECT CASE p_event.entity_type
-           WHEN 'appointment' THEN jsonb_strip_nulls(public.barnum_clinic_message_part(p_event, p_settings, p_preview))
-           WHEN 'patient' THEN jsonb_strip_nulls(public.barnum_clinic_message_part(p_event, p_settings, p_preview))
-           WHEN 'booking' THEN jsonb_strip_nulls(jsonb_build_object('booking', public.barnum_booking_message(p_event, p_preview)))
+           WHEN 'appointment' THEN jsonb_strip_nulls(barnum.barnum_clinic_message_part(p_event, p_settings, p_preview))
+           WHEN 'patient' THEN jsonb_strip_nulls(barnum.barnum_clinic_message_part(p_event, p_settings, p_preview))
+           WHEN 'booking' THEN jsonb_strip_nulls(jsonb_build_object('booking', barnum.barnum_booking_message(p_event, p_preview)))
          END
 $$;
 SELECT barnum_secure_function('barnum_message_part(whatsapp_events, barnum_settings, boolean)');
@@ -54,7 +54,7 @@ RETURNS TABLE (
 )
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 -- A custom plan, re-made on every call, cost more than executing the statement; the statements
 -- below are written so that one generic plan suits every batch size (tuple ids, primary keys).
 SET plan_cache_mode = force_generic_plan

@@ -60,7 +60,7 @@ CREATE TRIGGER trg_whatsapp_events_notify_update
 -- building their messages, as the trigger ran after the statement that leased them.
 CREATE FUNCTION barnum_booking_abandon(p_booking_id uuid) RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_booking bookings;
@@ -90,7 +90,7 @@ CREATE OR REPLACE FUNCTION barnum_ack_events(p_ids uuid[], p_message_ids text[])
 RETURNS TABLE (id uuid, outcome text)
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 -- See barnum_claim_events.
 SET plan_cache_mode = force_generic_plan
 AS $$
@@ -154,7 +154,7 @@ RETURNS TABLE (
 )
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, barnum
 -- A custom plan, re-made on every call, cost more than executing the statement; the statements
 -- below are written so that one generic plan suits every batch size (tuple ids, primary keys).
 SET plan_cache_mode = force_generic_plan

@@ -6,11 +6,11 @@ SELECT t.action_type, t.appointment_id, t.used_at IS NOT NULL AS used, t.expires
        a.status, a.starts_at, a.starts_at <= now() AS started, p.name AS patient_name, p.locale AS patient_locale,
        pr.name AS professional_name, sp.name AS specialty_name,
        s.business_name, s.default_locale, s.timezone
-  FROM whatsapp_action_tokens t
-  JOIN appointments a ON a.id = t.appointment_id
-  JOIN patients p ON p.id = a.patient_id
-  LEFT JOIN professionals pr ON pr.id = a.professional_id
-  LEFT JOIN specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
-  CROSS JOIN barnum_settings s
- WHERE t.token_hash = barnum_token_hash($1)
+  FROM barnum.whatsapp_action_tokens t
+  JOIN barnum.appointments a ON a.id = t.appointment_id
+  JOIN barnum.patients p ON p.id = a.patient_id
+  LEFT JOIN barnum.professionals pr ON pr.id = a.professional_id
+  LEFT JOIN barnum.specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
+  CROSS JOIN barnum.barnum_settings s
+ WHERE t.token_hash = barnum.barnum_token_hash($1)
    FOR UPDATE OF t, a

@@ -12,10 +12,10 @@ SELECT q.i, t.action_type, t.appointment_id, t.used_at IS NOT NULL AS used, t.ex
        pr.name AS professional_name, sp.name AS specialty_name,
        s.business_name, s.default_locale, s.timezone
   FROM unnest($1::text[]) WITH ORDINALITY AS q (token, i)
-  CROSS JOIN barnum_settings s
-  LEFT JOIN (whatsapp_action_tokens t
-             JOIN appointments a ON a.id = t.appointment_id
-             JOIN patients p ON p.id = a.patient_id)
+  CROSS JOIN barnum.barnum_settings s
+  LEFT JOIN (barnum.whatsapp_action_tokens t
+             JOIN barnum.appointments a ON a.id = t.appointment_id
+             JOIN barnum.patients p ON p.id = a.patient_id)
          ON t.token_hash = sha256(convert_to(q.token, 'UTF8'))
-  LEFT JOIN professionals pr ON pr.id = a.professional_id
-  LEFT JOIN specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
+  LEFT JOIN barnum.professionals pr ON pr.id = a.professional_id
+  LEFT JOIN barnum.specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)

@@ -2,9 +2,9 @@ SELECT a.id, a.patient_id, a.status, to_char(a.date, 'YYYY-MM-DD') AS date, to_c
        a.starts_at, a.duration_minutes, a.cancellation_reason, a.notes,
        p.name AS patient_name, p.phone AS patient_phone, p.locale AS patient_locale, s.default_locale,
        pr.name AS professional_name, sp.name AS specialty_name, s.business_name, s.timezone
-  FROM appointments a
-  JOIN patients p ON p.id = a.patient_id
-  LEFT JOIN professionals pr ON pr.id = a.professional_id
-  LEFT JOIN specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
-  CROSS JOIN barnum_settings s
+  FROM barnum.appointments a
+  JOIN barnum.patients p ON p.id = a.patient_id
+  LEFT JOIN barnum.professionals pr ON pr.id = a.professional_id
+  LEFT JOIN barnum.specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
+  CROSS JOIN barnum.barnum_settings s
  WHERE a.id = $1

@@ -4,14 +4,14 @@
 -- plus its review delay, on its wall clock). $5 payload, $6 once only, $7 respect quiet hours.
 -- A NULL event_id: it was queued already (once only).
 SELECT e.event_id, e.scheduled_for
-  FROM bookings b
-  JOIN properties p ON p.id = b.property_id,
-       LATERAL barnum_booking_enqueue(
+  FROM barnum.bookings b
+  JOIN barnum.properties p ON p.id = b.property_id,
+       LATERAL barnum.barnum_booking_enqueue(
          b.id, $2,
          CASE $4::text
            WHEN 'abandonment_check' THEN coalesce($3::timestamptz, now()) + p.abandonment_delay
            WHEN 'reminder_2' THEN coalesce($3::timestamptz, now()) + p.reminder_2_delay
-           WHEN 'review' THEN barnum_property_wall_clock(p.id, b.check_out, p.check_out_time, p.review_delay)
+           WHEN 'review' THEN barnum.barnum_property_wall_clock(p.id, b.check_out, p.check_out_time, p.review_delay)
            ELSE coalesce($3::timestamptz, now())
          END,
          $5::jsonb, $6::boolean, $7::boolean) e

@@ -4,4 +4,4 @@
 -- leases, all in one round trip and one transaction. The work lives in barnum_claim_events (sql/migrations/011 to 013), where its
 -- statements are planned once per connection. Each row carries the entity's part of its message;
 -- core/outbox/message.ts adds the envelope.
-SELECT * FROM barnum_claim_events($1::text[], $2::integer, $3::double precision, $4::text, $5::uuid[], $6::boolean)
+SELECT * FROM barnum.barnum_claim_events($1::text[], $2::integer, $3::double precision, $4::text, $5::uuid[], $6::boolean)

@@ -7,7 +7,7 @@
 --              dead-lettering only after max_retries + 10 claims so nothing loops for ever.
 WITH target AS (
   SELECT e.id, e.retry_count, e.max_retries, e.attempts
-    FROM whatsapp_events e
+    FROM barnum.whatsapp_events e
    WHERE e.id = $1 AND e.status = 'processing' AND ($5::text IS NULL OR e.locked_by = $5::text)
    FOR UPDATE
 ),
@@ -21,11 +21,11 @@ decision AS (
          END AS dead
     FROM target t
 )
-UPDATE whatsapp_events e
+UPDATE barnum.whatsapp_events e
    SET retry_count = d.retry_count,
        status = CASE WHEN d.dead THEN 'dead_letter' ELSE 'pending' END,
        scheduled_for = CASE WHEN d.dead THEN e.scheduled_for
-                            ELSE now() + greatest(barnum_retry_delay(d.retry_count + CASE WHEN $3 = 'throttled' THEN 1 ELSE 0 END),
+                            ELSE now() + greatest(barnum.barnum_retry_delay(d.retry_count + CASE WHEN $3 = 'throttled' THEN 1 ELSE 0 END),
                                                   make_interval(secs => coalesce($4::double precision, 0)))
                        END,
        last_error = left($2, 2000),

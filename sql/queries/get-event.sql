@@ -1,1 +1,1 @@
-SELECT e.* FROM whatsapp_events e WHERE e.id = $1
+SELECT e.* FROM barnum.whatsapp_events e WHERE e.id = $1

@@ -1,3 +1,3 @@
 -- Records that actor $3 read fields $2 of guest $1 (changes are recorded by a trigger).
-INSERT INTO guest_audit_log (guest_id, action, fields, actor, context)
+INSERT INTO barnum.guest_audit_log (guest_id, action, fields, actor, context)
 VALUES ($1, 'read', $2::text[], $3, $4::jsonb)

@@ -1,1 +1,1 @@
-SELECT status, event_type, count(*)::int AS n FROM whatsapp_events GROUP BY status, event_type
+SELECT status, event_type, count(*)::int AS n FROM barnum.whatsapp_events GROUP BY status, event_type

@@ -7,6 +7,6 @@ SELECT event_type,
        percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (
          ORDER BY extract(epoch FROM processed_at - greatest(created_at, scheduled_for))
        )::float8[] AS seconds
-  FROM whatsapp_events
+  FROM barnum.whatsapp_events
  WHERE status = 'sent' AND processed_at > now() - interval '5 minutes'
  GROUP BY event_type

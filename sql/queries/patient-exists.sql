@@ -1,1 +1,1 @@
-SELECT p.id FROM patients p WHERE p.id = $1
+SELECT p.id FROM barnum.patients p WHERE p.id = $1

@@ -1,6 +1,6 @@
 -- Puts dead letters back in the queue: the one with id $1, or all of event type $2 (or any type)
 -- that died at or after $3 (or ever). Retries start from zero; last_error keeps the old reason.
-UPDATE whatsapp_events e
+UPDATE barnum.whatsapp_events e
    SET status = 'pending', retry_count = 0, scheduled_for = now(), processed_at = NULL,
        status_reason = 'replayed from dead letter'
  WHERE e.status = 'dead_letter'

@@ -1,1 +1,1 @@
-SELECT business_name, default_locale, timezone FROM barnum_settings
+SELECT business_name, default_locale, timezone FROM barnum.barnum_settings

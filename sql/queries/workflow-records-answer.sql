@@ -1,7 +1,7 @@
 -- Records a patient's answer on an appointment's open conversation records of the given types
 -- ($2), as the seed's /api/webhook and /api/action do: status $3, response $4, and any of attempt
 -- ($5), review_submitted ($6), rating ($7) that are given; metadata $8 is merged in.
-UPDATE whatsapp_workflows w
+UPDATE barnum.whatsapp_workflows w
    SET status = $3,
        response = coalesce($4, w.response),
        attempt = coalesce($5, w.attempt),

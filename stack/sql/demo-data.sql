@@ -5,29 +5,29 @@
 
 -- Only on the first seed (no demo specialty yet): name the business, and turn quiet hours off so
 -- "try it" sends at any hour of the day. Later changes to the settings are left alone.
-UPDATE barnum_settings
+UPDATE barnum.barnum_settings
 SET business_name = 'Clínica Sorriso', quiet_hours_start = NULL, quiet_hours_end = NULL
-WHERE NOT EXISTS (SELECT 1 FROM specialties WHERE id = 'd0000000-0000-4000-8000-000000000001');
+WHERE NOT EXISTS (SELECT 1 FROM barnum.specialties WHERE id = 'd0000000-0000-4000-8000-000000000001');
 
-INSERT INTO specialties (id, name) VALUES
+INSERT INTO barnum.specialties (id, name) VALUES
   ('d0000000-0000-4000-8000-000000000001', 'Medicina Dentária'),
   ('d0000000-0000-4000-8000-000000000002', 'Ortodontia'),
   ('d0000000-0000-4000-8000-000000000003', 'Higiene Oral')
 ON CONFLICT (id) DO NOTHING;
 
-INSERT INTO professionals (id, name, specialty_id) VALUES
+INSERT INTO barnum.professionals (id, name, specialty_id) VALUES
   ('d0000000-0000-4000-8000-000000000101', 'Dra. Maria Santos', 'd0000000-0000-4000-8000-000000000001'),
   ('d0000000-0000-4000-8000-000000000102', 'Dr. Rui Almeida', 'd0000000-0000-4000-8000-000000000002'),
   ('d0000000-0000-4000-8000-000000000103', 'Enf. Sofia Lopes', 'd0000000-0000-4000-8000-000000000003')
 ON CONFLICT (id) DO NOTHING;
 
 -- João is the demo patient "try it" books for (his phone shows the message in the sandbox).
-INSERT INTO patients (id, name, phone, email, locale) VALUES
+INSERT INTO barnum.patients (id, name, phone, email, locale) VALUES
   ('d0000000-0000-4000-8000-000000000201', 'João Silva', '+351912345678', 'joao.silva@example.com', 'pt-PT'),
   ('d0000000-0000-4000-8000-000000000202', 'Emma Clarke', '+447700900123', 'emma.clarke@example.com', 'en'),
   ('d0000000-0000-4000-8000-000000000203', 'Lucía García', '+34600123456', 'lucia.garcia@example.com', 'es')
 ON CONFLICT (id) DO NOTHING;
 
-INSERT INTO properties (external_id, name, timezone, locale)
+INSERT INTO barnum.properties (external_id, name, timezone, locale)
 VALUES ('praia-azul', 'Hotel Praia Azul', 'Europe/Lisbon', 'pt-PT')
 ON CONFLICT (external_id) DO NOTHING;

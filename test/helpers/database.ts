@@ -4,6 +4,8 @@ import { withCredentials } from '../../server/db/app-login';
 import { createPool } from '../../core/db/pool';
 import { TEMPLATE_DATABASE, TEST_APP_LOGIN, TEST_APP_PASSWORD } from './constants';
 
+const TEST_SEARCH_PATH = '-c search_path=barnum';
+
 export interface TestDatabase {
 	name: string;
 	/** Owner connection (superuser on the embedded cluster): set-up and inspection. */
@@ -57,8 +59,10 @@ export async function freshDatabase(): Promise<TestDatabase> {
 	await createDatabase(name, TEMPLATE_DATABASE);
 	const adminUrl = databaseUrl(name);
 	const appUrl = withCredentials(adminUrl, TEST_APP_LOGIN, TEST_APP_PASSWORD);
-	const admin = createPool(adminUrl, { applicationName: 'barnum-test-admin' });
-	const app = createPool(appUrl, { applicationName: 'barnum-test-app' });
+	// The tests' own statements use unqualified names; the code under test names barnum.* itself
+	// (the server started on appUrl has no search_path, so an unqualified query fails there).
+	const admin = createPool({ connectionString: adminUrl, options: TEST_SEARCH_PATH }, { applicationName: 'barnum-test-admin' });
+	const app = createPool({ connectionString: appUrl, options: TEST_SEARCH_PATH }, { applicationName: 'barnum-test-app' });
 	return {
 		name,
 		adminUrl,

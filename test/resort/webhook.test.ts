@@ -181,7 +181,7 @@ describe('500 only for server faults, after retrying the database', () => {
 			CREATE SEQUENCE test_faults;
 			CREATE OR REPLACE FUNCTION test_fault() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
 			BEGIN
-				IF nextval('test_faults') <= ${failures} THEN
+				IF nextval('barnum.test_faults') <= ${failures} THEN
 					RAISE EXCEPTION 'injected fault' USING ERRCODE = '${code}';
 				END IF;
 				RETURN NEW;

@@ -74,7 +74,7 @@ test('a database newer than this copy of Barnum is refused, not "undone"', async
 	expect(await status()).toEqual({ state: 'current', version: expectedSchemaVersion() });
 });
 
-test('a failing migration leaves nothing behind: neither its changes nor its record', async () => {
+test('a failing migration leaves nothing behind: the whole run is one transaction', async () => {
 	const dir = copyOfMigrations();
 	const next = expectedSchemaVersion() + 1;
 	const { writeFileSync } = await import('node:fs');
@@ -82,13 +82,26 @@ test('a failing migration leaves nothing behind: neither its changes nor its rec
 		path.join(dir, `${String(next).padStart(3, '0')}.do.broken.sql`),
 		'CREATE TABLE half_done (id int);\nSELECT * FROM table_that_does_not_exist;\n',
 	);
+	// From empty: every earlier migration of the run is undone with it, bookkeeping included.
 	await expect(migrate(db.url, { dir })).rejects.toThrow(/Migration failed: relation "table_that_does_not_exist" does not exist/);
+	expect(await leftovers()).toEqual({ schema: null, t: null });
+
+	// From the current version: the database stays at it.
+	await migrate(db.url);
+	await expect(migrate(db.url, { dir })).rejects.toThrow(MigrationError);
+	expect(await leftovers()).toEqual({ schema: 'barnum', t: null });
+	expect(await status()).toEqual({ state: 'current', version: expectedSchemaVersion() });
+});
+
+async function leftovers() {
 	const client = new pg.Client({ connectionString: db.url });
 	await client.connect();
 	try {
-		const leftovers = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version)::int FROM barnum_schema_version) AS v");
-		expect(leftovers.rows[0]).toEqual({ t: null, v: expectedSchemaVersion() });
+		const { rows } = await client.query(
+			"SELECT to_regnamespace('barnum')::text AS schema, coalesce(to_regclass('barnum.half_done'), to_regclass('public.half_done'))::text AS t",
+		);
+		return rows[0];
 	} finally {
 		await client.end();
 	}
-});
+}

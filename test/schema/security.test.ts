@@ -11,11 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function publicTables(): Promise<Array<{ name: string; rls: boolean }>> {
+async function barnumTables(): Promise<Array<{ name: string; rls: boolean }>> {
 	const { rows } = await db.admin.query(
 		`SELECT c.relname AS name, c.relrowsecurity AS rls
 		   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		  WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1`,
+		  WHERE n.nspname = 'barnum' AND c.relkind IN ('r', 'p') ORDER BY 1`,
 	);
 	return rows;
 }
@@ -34,16 +34,29 @@ async function asRole(role: string, sql: string, values: unknown[] = []) {
 }
 
 test('every table, today\'s and every later migration\'s, has Row Level Security enabled', async () => {
-	const tables = await publicTables();
+	const tables = await barnumTables();
 	expect(tables.map((t) => t.name)).toEqual(
 		expect.arrayContaining(['appointments', 'patients', 'whatsapp_events', 'whatsapp_action_tokens', 'barnum_settings']),
 	);
 	expect(tables.filter((t) => !t.rls).map((t) => t.name)).toEqual([]);
 });
 
+test('Barnum puts nothing in public, which Supabase exposes through its REST API', async () => {
+	const { rows } = await db.admin.query(
+		`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+		 UNION ALL
+		 SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+		 UNION ALL
+		 SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public'`,
+	);
+	expect(rows).toEqual([]);
+	const schema = await db.admin.query("SELECT has_schema_privilege('anon', 'barnum', 'USAGE') AS anon");
+	expect(schema.rows[0].anon).toBe(false);
+});
+
 test('no policy in the schema lets anyone but barnum_app through', async () => {
 	const { rows } = await db.admin.query(
-		"SELECT tablename, policyname, roles::text[] AS roles FROM pg_policies WHERE schemaname = 'public'",
+		"SELECT tablename, policyname, roles::text[] AS roles FROM pg_policies WHERE schemaname = 'barnum'",
 	);
 	expect(rows.length).toBeGreaterThan(0);
 	for (const policy of rows) expect(policy.roles).toEqual(['barnum_app']);
@@ -51,24 +64,25 @@ test('no policy in the schema lets anyone but barnum_app through', async () => {
 
 describe.each(['anon', 'authenticated'])('a Supabase %s client', (role) => {
 	test('reads nothing from any table, although Supabase default privileges were in place', async () => {
-		for (const { name } of await publicTables()) {
-			await expect(asRole(role, `SELECT * FROM ${name}`)).rejects.toThrow(/permission denied/);
+		for (const { name } of await barnumTables()) {
+			await expect(asRole(role, `SELECT * FROM barnum.${name}`)).rejects.toThrow(/permission denied/);
 		}
 	});
 
 	test('cannot call the token functions', async () => {
-		await expect(asRole(role, "SELECT * FROM validate_action_token('x')")).rejects.toThrow(/permission denied/);
-		await expect(asRole(role, "SELECT mark_token_used('x')")).rejects.toThrow(/permission denied/);
+		await expect(asRole(role, "SELECT * FROM barnum.validate_action_token('x')")).rejects.toThrow(/permission denied/);
+		await expect(asRole(role, "SELECT barnum.mark_token_used('x')")).rejects.toThrow(/permission denied/);
 	});
 
 	test('cannot bypass privileges with RLS alone: even granted SELECT, it sees no rows', async () => {
 		const client = await db.admin.connect();
 		try {
 			await client.query('BEGIN');
+			await client.query(`GRANT USAGE ON SCHEMA barnum TO ${role}`);
 			await client.query(`GRANT SELECT ON patients, whatsapp_action_tokens, whatsapp_events TO ${role}`);
 			await client.query(`SET LOCAL ROLE ${role}`);
 			for (const table of ['patients', 'whatsapp_action_tokens', 'whatsapp_events']) {
-				const { rowCount } = await client.query(`SELECT * FROM ${table}`);
+				const { rowCount } = await client.query(`SELECT * FROM barnum.${table}`);
 				expect(rowCount).toBe(0);
 			}
 		} finally {
@@ -101,7 +115,7 @@ describe('the least-privilege login (member of barnum_app)', () => {
 		await expect(db.app.query('ALTER TABLE patients DISABLE ROW LEVEL SECURITY')).rejects.toThrow(/must be owner/);
 		await expect(db.app.query('DELETE FROM whatsapp_events')).rejects.toThrow(/permission denied/);
 		await expect(db.app.query('DELETE FROM appointments')).rejects.toThrow(/permission denied/);
-		await expect(db.app.query('UPDATE barnum_schema_version SET md5 = NULL')).rejects.toThrow(/permission denied/);
-		await expect(db.app.query('SELECT max(version) FROM barnum_schema_version')).resolves.toBeDefined();
+		await expect(db.app.query('UPDATE schema_version SET md5 = NULL')).rejects.toThrow(/permission denied/);
+		await expect(db.app.query('SELECT max(version) FROM schema_version')).resolves.toBeDefined();
 	});
 });

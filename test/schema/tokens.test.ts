@@ -118,7 +118,7 @@ test('of 20 concurrent redemptions of one token, exactly one wins', async () => 
 		// Twenty connections, each redeeming in its own autocommit transaction at the same moment:
 		// the row lock and the re-checked WHERE clause are all that decide the winner.
 		const results = await Promise.all(
-			clients.map((c) => c.query<{ won: boolean }>('SELECT pg_sleep_until($2::timestamptz), mark_token_used($1) AS won', [token, startAt])),
+			clients.map((c) => c.query<{ won: boolean }>('SELECT pg_sleep_until($2::timestamptz), barnum.mark_token_used($1) AS won', [token, startAt])),
 		);
 		expect(results.filter((r) => r.rows[0].won)).toHaveLength(1);
 		const { rows } = await db.admin.query('SELECT used_at FROM whatsapp_action_tokens WHERE token_hash = barnum_token_hash($1)', [token]);

@@ -51,11 +51,11 @@ describe('npm start on the embedded default (no DATABASE_URL)', () => {
 	test('a second start reuses the data: nothing to migrate, data still there', async () => {
 		const config = loadConfig({ PORT: '0', BARNUM_DATA_DIR: dataDir, BARNUM_PG_PORT: '0' });
 		const first = await startServer(config, logger);
-		await first.database.pool.query("UPDATE barnum_settings SET business_name = 'Clínica Sorriso'");
+		await first.database.pool.query("UPDATE barnum.barnum_settings SET business_name = 'Clínica Sorriso'");
 		await first.stop();
 		const second = await startServer(config, logger);
 		try {
-			const { rows } = await second.database.pool.query('SELECT business_name FROM barnum_settings');
+			const { rows } = await second.database.pool.query('SELECT business_name FROM barnum.barnum_settings');
 			expect(rows[0].business_name).toBe('Clínica Sorriso');
 		} finally {
 			await second.stop();
@@ -106,7 +106,7 @@ describe('with DATABASE_URL', () => {
 			await migrate(db.url);
 			const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: db.url }), logger);
 			try {
-				await server.database.pool.query('DELETE FROM barnum_schema_version WHERE version = (SELECT max(version) FROM barnum_schema_version)');
+				await server.database.pool.query('DELETE FROM barnum.schema_version WHERE version = (SELECT max(version) FROM barnum.schema_version)');
 				const ready = await fetch(`${server.url}/readyz`);
 				expect(ready.status).toBe(503);
 				expect(await ready.json()).toEqual({ status: 'not_ready', reason: expect.stringMatching(/run "barnum migrate"/) });

@@ -55,7 +55,7 @@ export async function startStack(overrides: Partial<StackOptions> = {}): Promise
 		throw error;
 	}
 	// Quiet hours would hold messages back depending on the hour the tests run at.
-	await local.db.query("UPDATE barnum_settings SET business_name = 'Clínica Sorriso', quiet_hours_start = NULL, quiet_hours_end = NULL");
+	await local.db.query("UPDATE barnum.barnum_settings SET business_name = 'Clínica Sorriso', quiet_hours_start = NULL, quiet_hours_end = NULL");
 	say(`ready in ${(local.startupMs / 1000).toFixed(1)} s: n8n ${local.n8nUrl}, server ${local.server.url}, sandbox ${local.sandbox!.url}`);
 	return {
 		db: local.db,
