@@ -30,3 +30,8 @@ export function packageRoot(): string {
 export function migrationsDir(): string {
 	return path.join(packageRoot(), 'sql', 'migrations');
 }
+
+/** The contracts Barnum ships (sql/contracts/<name>.sql): builtin, seed. */
+export function contractsDir(): string {
+	return path.join(packageRoot(), 'sql', 'contracts');
+}

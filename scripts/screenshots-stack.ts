@@ -114,14 +114,14 @@ async function canvas(browser: Browser): Promise<void> {
 
 async function phone(browser: Browser): Promise<void> {
 	const db = stack.db;
-	const specialty = await db.query("INSERT INTO barnum.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
-	const professional = await db.query("INSERT INTO barnum.professionals (name, specialty_id) VALUES ('Dr.ª Maria Santos', $1) RETURNING id", [
+	const specialty = await db.query("INSERT INTO barnum_clinic.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
+	const professional = await db.query("INSERT INTO barnum_clinic.professionals (name, specialty_id) VALUES ('Dr.ª Maria Santos', $1) RETURNING id", [
 		specialty.rows[0].id,
 	]);
-	const patient = await db.query("INSERT INTO barnum.patients (name, phone) VALUES ('João Silva', $1) RETURNING id", [PHONE]);
+	const patient = await db.query("INSERT INTO barnum_clinic.patients (name, phone) VALUES ('João Silva', $1) RETURNING id", [PHONE]);
 	say('booking an appointment: the trigger queues its pre-confirmation');
 	const appointment = await db.query(
-		"INSERT INTO barnum.appointments (patient_id, professional_id, specialty_id, date, time) VALUES ($1, $2, $3, current_date + 3, '10:30') RETURNING id",
+		"INSERT INTO barnum_clinic.appointments (patient_id, professional_id, specialty_id, date, time) VALUES ($1, $2, $3, current_date + 3, '10:30') RETURNING id",
 		[patient.rows[0].id, professional.rows[0].id, specialty.rows[0].id],
 	);
 	const appointmentId = appointment.rows[0].id;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { purgeExpiredTokens } from '../core/action-links/purge';
-import { MigrationError, migrate } from '../core/db/migrate';
+import { MigrationError, type MigrationResult, migrate } from '../core/db/migrate';
 import { BarnumError } from '../core/errors';
 import { ConfigError, loadConfig, migrationTarget, type ServerConfig } from './config';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
@@ -68,19 +68,21 @@ program
 program
 	.command('migrate')
 	.description('apply the database migrations (MIGRATION_DATABASE_URL, else DATABASE_URL, else the embedded database)')
-	.action(async () => {
+	.option('--contract <contract>', 'the appointment contract to install: builtin, seed, or the path of your own file (docs/database.md); default BARNUM_CONTRACT, else the installed one, else detected')
+	.action(async (options: { contract?: string }) => {
 		const config = loadConfig();
 		const logger = createLogger(config.logLevel);
 		const target = migrationTarget(config);
+		const contract = options.contract ?? config.contract;
+		const report = (result: MigrationResult) =>
+			logger.info({ version: result.version, applied: result.applied.map((m) => m.version), contract: result.contract }, 'migrated');
 		if (target.kind === 'url') {
-			const result = await migrate(target.url, { logger });
-			logger.info({ version: result.version, applied: result.applied.map((m) => m.version) }, 'migrated');
+			report(await migrate(target.url, { logger, contract }));
 			return;
 		}
 		const embedded = await startEmbeddedPostgres({ baseDir: target.dataDir, port: target.port, logger });
 		try {
-			const result = await migrate(embedded.adminUrl, { logger });
-			logger.info({ version: result.version, applied: result.applied.map((m) => m.version) }, 'migrated');
+			report(await migrate(embedded.adminUrl, { logger, contract }));
 		} finally {
 			await embedded.stop();
 		}

@@ -58,6 +58,8 @@ const environment = z.object({
 	BARNUM_DATA_DIR: z.string().trim().min(1).optional(),
 	BARNUM_PG_PORT: port.default(54329),
 	BARNUM_AUTO_MIGRATE: booleanFlag.optional(),
+	// The appointment contract migrate installs: builtin, seed or a file (docs/database.md).
+	BARNUM_CONTRACT: z.string().trim().min(1).optional(),
 	// Off behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
 	DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
 	// `barnum serve` restarts itself with a bounded V8 heap (server/heap-flags.ts) unless this is off.
@@ -122,6 +124,8 @@ export interface ServerConfig {
 		  }
 		| { kind: 'external'; url: string; migrationUrl: string };
 	autoMigrate: boolean;
+	/** builtin, seed or a contract file; undefined: keep the installed one, else detect (core/db/contract.ts). */
+	contract?: string;
 	/** Hot queries (the action pages') go as named prepared statements, planned once per connection. */
 	preparedStatements: boolean;
 	/** `barnum serve` adds DEFAULT_HEAP_FLAGS (server/heap-flags.ts) when the user gave no heap size. */
@@ -205,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		database,
 		// The embedded database is ours to migrate; someone else's is migrated when they say so.
 		autoMigrate: e.BARNUM_AUTO_MIGRATE ?? database.kind === 'embedded',
+		contract: e.BARNUM_CONTRACT,
 		preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
 		heapFlags: e.BARNUM_HEAP_FLAGS === 'on',
 		logLevel: e.LOG_LEVEL,

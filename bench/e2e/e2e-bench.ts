@@ -140,17 +140,17 @@ function distribution(values: number[]): Distribution {
 
 /** Patients with distinct phones, each with an appointment 30 days ahead; their own events are set aside. */
 async function seedClinic(db: pg.Pool): Promise<string[]> {
-	const specialty = await db.query<{ id: string }>("INSERT INTO barnum.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
-	const professional = await db.query<{ id: string }>("INSERT INTO barnum.professionals (name, specialty_id) VALUES ('Dr.ª Maria Santos', $1) RETURNING id", [
+	const specialty = await db.query<{ id: string }>("INSERT INTO barnum_clinic.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
+	const professional = await db.query<{ id: string }>("INSERT INTO barnum_clinic.professionals (name, specialty_id) VALUES ('Dr.ª Maria Santos', $1) RETURNING id", [
 		specialty.rows[0].id,
 	]);
 	const appointments = await db.query<{ id: string }>(
 		`WITH p AS (
-		   INSERT INTO barnum.patients (name, phone, locale)
+		   INSERT INTO barnum_clinic.patients (name, phone, locale)
 		   SELECT 'Paciente ' || g, '+3519' || lpad(g::text, 8, '0'), CASE WHEN g % 4 = 0 THEN 'en' ELSE 'pt-PT' END
 		     FROM generate_series(1, $1::int) g
 		   RETURNING id)
-		 INSERT INTO barnum.appointments (patient_id, professional_id, specialty_id, date, time)
+		 INSERT INTO barnum_clinic.appointments (patient_id, professional_id, specialty_id, date, time)
 		 SELECT p.id, $2, $3, current_date + 30, '10:30' FROM p
 		 RETURNING id`,
 		[PATIENTS, professional.rows[0].id, specialty.rows[0].id],

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { contractProblems } from './contract';
 import { describeSchemaStatus, schemaStatus } from './schema-version';
 import type { PostgresCredential } from './connection-config';
 import { connectionConfig } from './connection-config';
@@ -14,6 +15,8 @@ export async function testBarnumConnection(credential: PostgresCredential): Prom
 		await client.connect();
 		const status = await schemaStatus(client);
 		if (status.state !== 'current') return { ok: false, message: `Connected, but ${describeSchemaStatus(status)}` };
+		const problems = await contractProblems(client);
+		if (problems.length > 0) return { ok: false, message: `Connected, but the appointment contract does not hold: ${problems.join('; ')}` };
 		const role = await client.query<{ member: boolean; rolsuper: boolean }>(
 			"SELECT pg_has_role(current_user, 'barnum_app', 'MEMBER') AS member, rolsuper FROM pg_roles WHERE rolname = current_user",
 		);

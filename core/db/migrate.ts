@@ -2,6 +2,7 @@ import pg from 'pg';
 import Postgrator from 'postgrator';
 import path from 'node:path';
 import { migrationsDir } from '../paths';
+import { ContractError, type ContractChoice, installContract } from './contract';
 import { SCHEMA_TABLE, expectedSchemaVersion } from './schema-version';
 import { type CoreLogger, silentLogger } from './types';
 
@@ -9,6 +10,8 @@ export interface MigrationResult {
 	/** Versions applied by this run, in order. Empty when the database was already current. */
 	applied: Array<{ version: number; name: string }>;
 	version: number;
+	/** The appointment contract this run installed, if it installed one. */
+	contract?: string;
 }
 
 export class MigrationError extends Error {
@@ -25,12 +28,12 @@ export const BARNUM_SCHEMA = 'barnum';
  * Applies the numbered SQL files in sql/migrations with postgrator, which records each one with
  * its MD5 and refuses to run when an applied file has changed. Around it this adds what postgrator
  * leaves out for PostgreSQL: an advisory lock, so two processes starting together migrate once,
- * and one transaction for the whole run, bookkeeping included: when any migration fails, the
- * database is exactly as it was before.
+ * and one transaction for the whole run, bookkeeping and the appointment contract included: when
+ * anything fails, the database is exactly as it was before.
  */
 export async function migrate(
 	connectionString: string,
-	options: { logger?: CoreLogger; dir?: string } = {},
+	options: { logger?: CoreLogger; dir?: string; contract?: ContractChoice } = {},
 ): Promise<MigrationResult> {
 	const logger = options.logger ?? silentLogger;
 	const dir = options.dir ?? migrationsDir();
@@ -67,10 +70,12 @@ export async function migrate(
 			}
 			const applied = (await postgrator.migrate()).map((m) => ({ version: m.version, name: m.name }));
 			const version = await appliedVersion(client);
+			const contract = await installContract(client, options.contract, logger);
 			await client.query('COMMIT');
-			return { applied, version };
+			return { applied, version, contract };
 		} catch (error) {
 			await client.query('ROLLBACK').catch(() => undefined);
+			if (error instanceof ContractError) throw new MigrationError(error.message, { cause: error });
 			throw error instanceof MigrationError ? error : explain(error);
 		}
 	} finally {

@@ -3,6 +3,7 @@ import { ensureAppLogin, withCredentials } from './app-login';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { migrate } from '../../core/db/migrate';
 import { createPool, endPool } from '../../core/db/pool';
+import { contractProblems } from '../../core/db/contract';
 import { describeSchemaStatus, schemaStatus } from '../../core/db/schema-version';
 import type { CoreLogger } from '../../core/db/types';
 import type { ServerConfig } from '../config';
@@ -36,11 +37,11 @@ export async function openDatabase(config: ServerConfig, logger: CoreLogger): Pr
 				logger,
 			});
 			logger.info({ port: embedded.port, dataDir: config.database.dataDir }, 'embedded PostgreSQL started');
-			await runMigrations(embedded.adminUrl, logger);
+			await runMigrations(embedded.adminUrl, config.contract, logger);
 			await ensureAppLogin(embedded.adminUrl, { user: EMBEDDED_APP_LOGIN, password: embedded.secrets.appPassword });
 			appUrl = withCredentials(embedded.adminUrl, EMBEDDED_APP_LOGIN, embedded.secrets.appPassword);
 		} else {
-			if (config.autoMigrate) await runMigrations(config.database.migrationUrl, logger);
+			if (config.autoMigrate) await runMigrations(config.database.migrationUrl, config.contract, logger);
 			appUrl = config.database.url;
 		}
 		const pool = createPool(appUrl, { applicationName: 'barnum-server', logger, preparedStatements: config.preparedStatements });
@@ -66,14 +67,16 @@ export async function openDatabase(config: ServerConfig, logger: CoreLogger): Pr
 	}
 }
 
-async function runMigrations(url: string, logger: CoreLogger): Promise<void> {
-	const result = await migrate(url, { logger });
+async function runMigrations(url: string, contract: string | undefined, logger: CoreLogger): Promise<void> {
+	const result = await migrate(url, { logger, contract });
 	logger.info({ version: result.version, applied: result.applied.map((m) => m.version) }, 'database schema ready');
 }
 
 async function checkDatabase(pool: pg.Pool, logger: CoreLogger): Promise<void> {
 	const status = await schemaStatus(pool);
 	if (status.state !== 'current') throw new Error(`Database not ready: ${describeSchemaStatus(status)}`);
+	const problems = await contractProblems(pool);
+	if (problems.length > 0) logger.warn({ problems }, 'the appointment contract does not hold: /readyz answers 503 until it does (docs/database.md)');
 	const role = await pool.query<{ rolname: string; rolsuper: boolean; member: boolean }>(
 		"SELECT rolname, rolsuper, pg_has_role(current_user, 'barnum_app', 'MEMBER') AS member FROM pg_roles WHERE rolname = current_user",
 	);

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type pg from 'pg';
+import { contractProblems } from '../../core/db/contract';
 import { describeSchemaStatus, schemaStatus } from '../../core/db/schema-version';
 import type { Logger } from '../logger';
 
@@ -12,15 +13,26 @@ export function healthRoutes(pool: pg.Pool, logger: Logger): Router {
 		res.json({ status: 'ok' });
 	});
 
-	// Readiness: the database answers and carries the schema this build expects.
+	// The contract check reads the business's appointments (statuses that map to nothing), so a
+	// probe every few seconds reuses its last answer for a while.
+	let contract: { at: number; problems: string[] } | undefined;
+	const CONTRACT_CHECK_MS = 30_000;
+
+	// Readiness: the database answers, carries the schema this build expects, and the appointment
+	// contract holds.
 	router.get('/readyz', async (_req, res) => {
 		try {
 			const status = await schemaStatus(pool);
-			if (status.state === 'current') {
-				res.json({ status: 'ready', schemaVersion: status.version });
-			} else {
+			if (status.state !== 'current') {
 				res.status(503).json({ status: 'not_ready', reason: describeSchemaStatus(status) });
+				return;
 			}
+			if (!contract || Date.now() - contract.at > CONTRACT_CHECK_MS) contract = { at: Date.now(), problems: await contractProblems(pool) };
+			if (contract.problems.length > 0) {
+				res.status(503).json({ status: 'not_ready', reason: `the appointment contract does not hold: ${contract.problems.join('; ')}` });
+				return;
+			}
+			res.json({ status: 'ready', schemaVersion: status.version });
 		} catch (error) {
 			// The driver's text names hosts, databases and logins; /readyz answers anyone who can
 			// reach it, so the detail goes to the log only.

@@ -4,8 +4,9 @@ CREATE TABLE whatsapp_workflows (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   workflow_type text NOT NULL
     CONSTRAINT whatsapp_workflows_type_present CHECK (length(btrim(workflow_type)) > 0),
-  appointment_id uuid REFERENCES appointments (id) ON DELETE CASCADE,
-  patient_id uuid REFERENCES patients (id) ON DELETE CASCADE,
+  -- Ids of the business's rows, read through the contract views (002): no foreign keys.
+  appointment_id uuid,
+  patient_id uuid,
   status text NOT NULL DEFAULT 'pending'
     CONSTRAINT whatsapp_workflows_status_known
     CHECK (status IN ('pending', 'sent', 'completed', 'cancelled', 'failed', 'skipped')),
@@ -68,8 +69,8 @@ CREATE TABLE whatsapp_action_tokens (
   token_hash bytea NOT NULL CONSTRAINT whatsapp_action_tokens_hash_is_sha256 CHECK (octet_length(token_hash) = 32),
   action_type text NOT NULL
     CONSTRAINT whatsapp_action_tokens_action_known CHECK (action_type IN ('confirm', 'cancel', 'reschedule')),
-  appointment_id uuid NOT NULL REFERENCES appointments (id) ON DELETE CASCADE,
-  patient_id uuid NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  appointment_id uuid NOT NULL,
+  patient_id uuid NOT NULL,
   workflow_id uuid REFERENCES whatsapp_workflows (id) ON DELETE SET NULL,
   metadata jsonb,
   used_at timestamptz,

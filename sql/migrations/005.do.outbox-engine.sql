@@ -1,6 +1,7 @@
 -- Barnum 005: what the outbox engine needs beyond the seed — wake-ups, delivery results, skip
 -- reasons, idempotent enqueue, reminders before the appointment, quiet hours, retry backoff with
--- jitter, the state re-check at claim, and the seed's outbound payload built at claim.
+-- jitter, the state re-check at claim, and the seed's outbound payload built at claim. Reminders
+-- are planned by the appointment trigger (014).
 
 ALTER TABLE whatsapp_events
   ADD COLUMN whatsapp_message_id text,
@@ -125,35 +126,6 @@ AS $$
 $$;
 SELECT barnum_secure_function('barnum_retry_delay(integer)');
 
--- Reminders before an appointment: one event per offset in barnum_settings.reminder_offsets,
--- at the appointment's instant minus the offset. The event remembers the instant it was planned
--- for, so a reminder planned for a slot that has since moved is skipped at claim.
-CREATE FUNCTION barnum_schedule_reminders(p_appointment appointments) RETURNS integer
-LANGUAGE plpgsql
-VOLATILE
-SET search_path = pg_catalog, barnum
-AS $$
-DECLARE
-  v_offset interval;
-  v_workflow_id uuid;
-  v_count integer := 0;
-BEGIN
-  FOREACH v_offset IN ARRAY (SELECT s.reminder_offsets FROM barnum_settings s) LOOP
-    CONTINUE WHEN p_appointment.starts_at - v_offset <= now();
-    INSERT INTO whatsapp_workflows (workflow_type, appointment_id, patient_id, metadata)
-    VALUES ('appointment_reminder', p_appointment.id, p_appointment.patient_id,
-            jsonb_build_object('offset', v_offset::text, 'starts_at', p_appointment.starts_at))
-    RETURNING id INTO v_workflow_id;
-    PERFORM create_whatsapp_event('appointment.reminder', 'appointment', p_appointment.id, v_workflow_id,
-                                  p_appointment.starts_at - v_offset,
-                                  jsonb_build_object('offset', v_offset::text, 'starts_at', p_appointment.starts_at));
-    v_count := v_count + 1;
-  END LOOP;
-  RETURN v_count;
-END
-$$;
-SELECT barnum_secure_function('barnum_schedule_reminders(appointments)', false);
-
 -- Cancels an appointment's pending events of the given types, with a reason, and their
 -- conversation records. Returns how many events it cancelled.
 CREATE FUNCTION barnum_cancel_appointment_events(p_appointment_id uuid, p_event_types text[], p_reason text)
@@ -181,36 +153,6 @@ BEGIN
 END
 $$;
 SELECT barnum_secure_function('barnum_cancel_appointment_events(uuid, text[], text)');
-
-CREATE FUNCTION trg_appointment_reminders_fn() RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, barnum
-AS $$
-BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    IF NEW.status = 'cancelled' AND OLD.status IS DISTINCT FROM 'cancelled' THEN
-      PERFORM barnum_cancel_appointment_events(NEW.id,
-        ARRAY['appointment.pre_confirmed', 'appointment.reminder'], 'appointment cancelled');
-      RETURN NULL;
-    ELSIF NEW.starts_at IS DISTINCT FROM OLD.starts_at THEN
-      PERFORM barnum_cancel_appointment_events(NEW.id, ARRAY['appointment.reminder'], 'superseded: appointment rescheduled');
-    ELSIF OLD.status IS DISTINCT FROM 'cancelled' THEN
-      -- A status change that is not a cancellation or a reinstatement leaves the plan as it is.
-      RETURN NULL;
-    END IF;
-  END IF;
-  IF NEW.status IN ('scheduled', 'pre_confirmed', 'confirmed') THEN
-    PERFORM barnum_schedule_reminders(NEW);
-  END IF;
-  RETURN NULL;
-END
-$$;
-SELECT barnum_secure_function('trg_appointment_reminders_fn()', false);
-
-CREATE TRIGGER trg_appointment_reminders
-  AFTER INSERT OR UPDATE OF date, time, starts_at, status ON appointments
-  FOR EACH ROW EXECUTE FUNCTION trg_appointment_reminders_fn();
 
 -- Why an event should no longer be delivered, or NULL when it should. Checked at claim time,
 -- because hours can pass between enqueue and delivery: the top complaint about reminder systems

@@ -1,5 +1,5 @@
-SELECT a.id, a.patient_id, a.status, to_char(a.date, 'YYYY-MM-DD') AS date, to_char(a.time, 'HH24:MI') AS time,
-       a.starts_at, a.duration_minutes, a.cancellation_reason, a.notes,
+SELECT a.id, a.patient_id, a.status, to_char(a.starts_at AT TIME ZONE s.timezone, 'YYYY-MM-DD') AS date,
+       to_char(a.starts_at AT TIME ZONE s.timezone, 'HH24:MI') AS time, a.starts_at, a.duration_minutes,
        p.name AS patient_name, p.phone AS patient_phone, p.locale AS patient_locale, s.default_locale,
        pr.name AS professional_name, sp.name AS specialty_name, s.business_name, s.timezone
   FROM barnum.appointments a

@@ -1,5 +1,8 @@
--- The appointment a transition applies to, locked until the transaction ends.
-SELECT a.id, a.patient_id, a.status, to_char(a.date, 'YYYY-MM-DD') AS date, to_char(a.time, 'HH24:MI') AS time, a.starts_at
+-- The appointment a transition applies to, its business row locked until the transaction ends
+-- (the contract view is lockable: docs/database.md).
+SELECT a.id, a.patient_id, a.status, to_char(a.starts_at AT TIME ZONE s.timezone, 'YYYY-MM-DD') AS date,
+       to_char(a.starts_at AT TIME ZONE s.timezone, 'HH24:MI') AS time, a.starts_at
   FROM barnum.appointments a
+  CROSS JOIN barnum.barnum_settings s
  WHERE a.id = $1
-   FOR UPDATE
+   FOR UPDATE OF a

@@ -16,7 +16,7 @@ SELECT 'patient.reactivation', 'patient', p.id,
   CROSS JOIN barnum.barnum_settings s
  WHERE v.last_visit < now() - make_interval(days => $1::int)
    AND p.phone IS NOT NULL
-   AND p.whatsapp_opted_out_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM barnum.contact_preferences c WHERE c.patient_id = p.id AND c.whatsapp_opted_out_at IS NOT NULL)
    AND NOT EXISTS (SELECT 1 FROM barnum.appointments f
                     WHERE f.patient_id = p.id AND f.starts_at > now() AND f.status IN ('scheduled', 'pre_confirmed', 'confirmed'))
 ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING

@@ -3,12 +3,12 @@
 -- queues the WhatsApp pre-confirmation: that is the whole demo.
 WITH taken AS (
   SELECT count(*)::int AS n
-  FROM barnum.appointments
+  FROM barnum_clinic.appointments
   WHERE professional_id = 'd0000000-0000-4000-8000-000000000101'
     AND date >= current_date + 2
     AND status NOT IN ('cancelled')
 )
-INSERT INTO barnum.appointments (patient_id, professional_id, specialty_id, date, time, notes)
+INSERT INTO barnum_clinic.appointments (patient_id, professional_id, specialty_id, date, time, notes)
 SELECT 'd0000000-0000-4000-8000-000000000201',
        'd0000000-0000-4000-8000-000000000101',
        'd0000000-0000-4000-8000-000000000001',

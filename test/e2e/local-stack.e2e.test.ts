@@ -104,7 +104,7 @@ async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise
 const counts = () =>
 	withDatabase(async (db) => {
 		const { rows } = await db.query(
-			'SELECT (SELECT count(*) FROM barnum.specialties)::int AS specialties, (SELECT count(*) FROM barnum.professionals)::int AS professionals, (SELECT count(*) FROM barnum.patients)::int AS patients, (SELECT count(*) FROM barnum.properties)::int AS properties, (SELECT count(*) FROM barnum.appointments)::int AS appointments',
+			'SELECT (SELECT count(*) FROM barnum_clinic.specialties)::int AS specialties, (SELECT count(*) FROM barnum_clinic.professionals)::int AS professionals, (SELECT count(*) FROM barnum_clinic.patients)::int AS patients, (SELECT count(*) FROM barnum.properties)::int AS properties, (SELECT count(*) FROM barnum_clinic.appointments)::int AS appointments',
 		);
 		return rows[0] as Record<string, number>;
 	});
@@ -175,7 +175,7 @@ test('npm start runs the whole stack; "try it" books a demo appointment whose Wh
 		await page.getByRole('button').first().click();
 		await page.waitForSelector('text=Consulta confirmada');
 		await page.close();
-		expect(await withDatabase(async (db) => (await db.query('SELECT status FROM barnum.appointments')).rows)).toEqual([{ status: 'confirmed' }]);
+		expect(await withDatabase(async (db) => (await db.query('SELECT status FROM barnum_clinic.appointments')).rows)).toEqual([{ status: 'confirmed' }]);
 
 		// The same from the command line.
 		const booked = await run(['demo:book']);

@@ -22,9 +22,9 @@ afterAll(async () => {
 
 let clinic: { patientId: string; professionalId: string; specialtyId: string };
 beforeAll(async () => {
-	const specialty = await stack.db.query("INSERT INTO barnum.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
-	const professional = await stack.db.query("INSERT INTO barnum.professionals (name, specialty_id) VALUES ('Dr. Maria Santos', $1) RETURNING id", [specialty.rows[0].id]);
-	const patient = await stack.db.query("INSERT INTO barnum.patients (name, phone) VALUES ('João Silva', $1) RETURNING id", [PHONE]);
+	const specialty = await stack.db.query("INSERT INTO barnum_clinic.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
+	const professional = await stack.db.query("INSERT INTO barnum_clinic.professionals (name, specialty_id) VALUES ('Dr. Maria Santos', $1) RETURNING id", [specialty.rows[0].id]);
+	const patient = await stack.db.query("INSERT INTO barnum_clinic.patients (name, phone) VALUES ('João Silva', $1) RETURNING id", [PHONE]);
 	clinic = { patientId: patient.rows[0].id, professionalId: professional.rows[0].id, specialtyId: specialty.rows[0].id };
 });
 
@@ -44,7 +44,7 @@ async function sandboxMessages(): Promise<SandboxMessage[]> {
 
 async function newAppointment(patientId = clinic.patientId, daysAhead = 5): Promise<string> {
 	const { rows } = await stack.db.query(
-		"INSERT INTO barnum.appointments (patient_id, professional_id, specialty_id, date, time) VALUES ($1, $2, $3, current_date + $4::int, '10:30') RETURNING id",
+		"INSERT INTO barnum_clinic.appointments (patient_id, professional_id, specialty_id, date, time) VALUES ($1, $2, $3, current_date + $4::int, '10:30') RETURNING id",
 		[patientId, clinic.professionalId, clinic.specialtyId, daysAhead],
 	);
 	return rows[0].id;
@@ -98,7 +98,7 @@ test('1. a new appointment → pre-confirmation at the sandbox with a working li
 	await page.getByRole('button').click();
 	await page.waitForSelector('text=Consulta confirmada');
 	await page.close();
-	const { rows } = await stack.db.query("SELECT a.status, w.status AS workflow FROM barnum.appointments a JOIN barnum.whatsapp_workflows w ON w.appointment_id = a.id AND w.workflow_type = 'pre_confirmation_sent' WHERE a.id = $1", [appointmentId]);
+	const { rows } = await stack.db.query("SELECT a.status, w.status AS workflow FROM barnum_clinic.appointments a JOIN barnum.whatsapp_workflows w ON w.appointment_id = a.id AND w.workflow_type = 'pre_confirmation_sent' WHERE a.id = $1", [appointmentId]);
 	expect(rows[0]).toEqual({ status: 'confirmed', workflow: 'completed' });
 	const executions = await stack.n8n.executions(stack.workflows['clinic-pre-confirmation']);
 	expect(executions.some((e) => e.status === 'success')).toBe(true);
@@ -111,7 +111,7 @@ test('2. a quick-reply "Cancel" from the phone cancels the appointment; no remin
 		return e?.status === 'sent' ? e : undefined;
 	}, 'the pre-confirmation', 60_000);
 	await reply({ button: { payload: `CANCEL:${appointmentId}`, text: 'Cancelar' }, context: event.whatsapp_message_id });
-	await until(async () => (await stack.db.query('SELECT status FROM barnum.appointments WHERE id = $1', [appointmentId])).rows[0].status === 'cancelled', 'the cancellation', 30_000);
+	await until(async () => (await stack.db.query('SELECT status FROM barnum_clinic.appointments WHERE id = $1', [appointmentId])).rows[0].status === 'cancelled', 'the cancellation', 30_000);
 	const reminder = await eventOf(appointmentId, 'appointment.reminder');
 	expect(reminder.status).toBe('cancelled');
 	const sentReminders = (await sandboxMessages()).filter((m) => JSON.stringify(m).includes('barnum_appointment_reminder'));
@@ -121,7 +121,7 @@ test('2. a quick-reply "Cancel" from the phone cancels the appointment; no remin
 test('3. a no-show gets the reschedule prompt an hour later; the patient\'s "sim" is recorded', async () => {
 	const appointmentId = await newAppointment(clinic.patientId, 7);
 	await waitForStatus(appointmentId, 'appointment.pre_confirmed', 'sent');
-	await stack.db.query("UPDATE barnum.appointments SET status = 'no_show' WHERE id = $1", [appointmentId]);
+	await stack.db.query("UPDATE barnum_clinic.appointments SET status = 'no_show' WHERE id = $1", [appointmentId]);
 	const prompt = await eventOf(appointmentId, 'appointment.no_show');
 	expect(prompt.status).toBe('pending');
 	expect(new Date(prompt.scheduled_for).getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
@@ -139,16 +139,16 @@ test('3. a no-show gets the reschedule prompt an hour later; the patient\'s "sim
 test('4. a completed appointment gets a review request; STOP opts the patient out and the next event is skipped', async () => {
 	const appointmentId = await newAppointment(clinic.patientId, 8);
 	await waitForStatus(appointmentId, 'appointment.pre_confirmed', 'sent');
-	await stack.db.query("UPDATE barnum.appointments SET status = 'completed' WHERE id = $1", [appointmentId]);
+	await stack.db.query("UPDATE barnum_clinic.appointments SET status = 'completed' WHERE id = $1", [appointmentId]);
 	const review = await eventOf(appointmentId, 'appointment.review_request');
 	await makeDue(review.id);
 	await waitForStatus(appointmentId, 'appointment.review_request', 'sent');
 	await reply({ text: 'STOP' });
-	await until(async () => (await stack.db.query('SELECT whatsapp_opted_out_at FROM barnum.patients WHERE id = $1', [clinic.patientId])).rows[0].whatsapp_opted_out_at, 'the opt-out');
+	await until(async () => (await stack.db.query('SELECT whatsapp_opted_out_at FROM barnum.contact_preferences WHERE patient_id = $1', [clinic.patientId])).rows[0].whatsapp_opted_out_at, 'the opt-out');
 	const next = await newAppointment(clinic.patientId, 9);
 	const skipped = await waitForStatus(next, 'appointment.pre_confirmed', 'skipped');
 	expect(skipped.status_reason).toBe('patient opted out of WhatsApp messages');
-	await stack.db.query('UPDATE barnum.patients SET whatsapp_opted_out_at = NULL WHERE id = $1', [clinic.patientId]);
+	await stack.db.query('UPDATE barnum.contact_preferences SET whatsapp_opted_out_at = NULL WHERE patient_id = $1', [clinic.patientId]);
 });
 
 test('5. WhatsApp 131026 dead-letters the event with the reason; 130429 is retried and delivered', async () => {

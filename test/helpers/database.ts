@@ -4,7 +4,8 @@ import { withCredentials } from '../../server/db/app-login';
 import { createPool } from '../../core/db/pool';
 import { TEMPLATE_DATABASE, TEST_APP_LOGIN, TEST_APP_PASSWORD } from './constants';
 
-const TEST_SEARCH_PATH = '-c search_path=barnum';
+// The built-in clinic tables first: tests write appointments as a clinic's software would.
+const TEST_SEARCH_PATH = '-c search_path=barnum_clinic,barnum';
 
 export interface TestDatabase {
 	name: string;

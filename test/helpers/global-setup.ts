@@ -44,7 +44,7 @@ export default async function globalSetup(): Promise<void> {
 	} finally {
 		await template.end();
 	}
-	await migrate(templateUrl);
+	await migrate(templateUrl, { contract: 'builtin' });
 	await ensureAppLogin(templateUrl, { user: TEST_APP_LOGIN, password: TEST_APP_PASSWORD });
 }
 

@@ -212,7 +212,7 @@ describe('the patient', () => {
 		await enqueueEvent(db.app, { eventType: 'patient.reactivation', entityType: 'patient', entityId: patient.patientId });
 		const otherPatientsAppointment = await insertAppointment(db.app, clinic);
 
-		await db.app.query('UPDATE patients SET whatsapp_opted_out_at = now() WHERE id = $1', [patient.patientId]);
+		await db.app.query('INSERT INTO contact_preferences (patient_id, whatsapp_opted_out_at) VALUES ($1, now()) ON CONFLICT (patient_id) DO UPDATE SET whatsapp_opted_out_at = now()', [patient.patientId]);
 		for (const id of [upcoming, missed, done, patient.patientId, otherPatientsAppointment]) await makeDue(id);
 
 		const { events, skipped } = await claim();
@@ -316,10 +316,26 @@ describe('follow-ups whose status was corrected', () => {
 });
 
 describe('appointments that are gone or past', () => {
-	test('events for a deleted appointment are skipped', async () => {
+	test('deleting an appointment cancels its pending events at once, with the reason', async () => {
+		const appointmentId = await insertAppointment(db.app, clinic);
+		await db.admin.query('DELETE FROM appointments WHERE id = $1', [appointmentId]);
+		const states = await eventsOf(appointmentId);
+		expect(states.map((e) => e.event_type).sort()).toEqual(['appointment.pre_confirmed', 'appointment.reminder']);
+		for (const state of states) expect(state).toMatchObject({ status: 'cancelled', status_reason: 'appointment no longer exists' });
+	});
+
+	test('events for an appointment gone without the trigger hearing of it are skipped at claim', async () => {
 		const appointmentId = await insertAppointment(db.app, clinic);
 		await makeDue(appointmentId);
-		await db.admin.query('DELETE FROM appointments WHERE id = $1', [appointmentId]);
+		// As when a contract view stops showing a row, or a bulk delete ran with triggers off.
+		const client = await db.admin.connect();
+		try {
+			await client.query("SET session_replication_role = 'replica'");
+			await client.query('DELETE FROM appointments WHERE id = $1', [appointmentId]);
+		} finally {
+			await client.query("RESET session_replication_role");
+			client.release();
+		}
 		const { events, skipped } = await claim();
 		expect(events).toEqual([]);
 		expect(skipped).toBe(2);
@@ -379,12 +395,12 @@ test('custom entity types are never skipped, whatever their entity id points at'
 		await enqueueEvent(db.app, { eventType: 'resort.checkin', entityType: 'booking', entityId: '00000000-0000-4000-8000-000000000001' }),
 		await enqueueEvent(db.app, { eventType: 'bench.noop', entityType: 'custom', entityId: clinic.patientId }),
 	];
-	await db.app.query('UPDATE patients SET whatsapp_opted_out_at = now() WHERE id = $1', [clinic.patientId]);
+	await db.app.query('INSERT INTO contact_preferences (patient_id, whatsapp_opted_out_at) VALUES ($1, now()) ON CONFLICT (patient_id) DO UPDATE SET whatsapp_opted_out_at = now()', [clinic.patientId]);
 	try {
 		const { events, skipped } = await claim();
 		expect(skipped).toBe(0);
 		expect(events.map((e) => e.id).sort()).toEqual([...ids].sort());
 	} finally {
-		await db.app.query('UPDATE patients SET whatsapp_opted_out_at = NULL WHERE id = $1', [clinic.patientId]);
+		await db.app.query('UPDATE contact_preferences SET whatsapp_opted_out_at = NULL WHERE patient_id = $1', [clinic.patientId]);
 	}
 });

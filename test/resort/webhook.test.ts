@@ -177,8 +177,8 @@ describe('500 only for server faults, after retrying the database', () => {
 	async function injectFaults(failures: number, code = '40001') {
 		await db.admin.query(`
 			DROP TRIGGER IF EXISTS test_fault ON booking_activities;
-			DROP SEQUENCE IF EXISTS test_faults;
-			CREATE SEQUENCE test_faults;
+			DROP SEQUENCE IF EXISTS barnum.test_faults;
+			CREATE SEQUENCE barnum.test_faults;
 			CREATE OR REPLACE FUNCTION test_fault() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
 			BEGIN
 				IF nextval('barnum.test_faults') <= ${failures} THEN
@@ -188,7 +188,7 @@ describe('500 only for server faults, after retrying the database', () => {
 			END $$;
 			CREATE TRIGGER test_fault BEFORE INSERT ON booking_activities FOR EACH ROW EXECUTE FUNCTION test_fault();`);
 	}
-	const attempts = async () => Number((await db.admin.query('SELECT last_value, is_called FROM test_faults')).rows[0].last_value);
+	const attempts = async () => Number((await db.admin.query('SELECT last_value, is_called FROM barnum.test_faults')).rows[0].last_value);
 	afterEach(() => db.admin.query('DROP TRIGGER IF EXISTS test_fault ON booking_activities'));
 
 	test('a fault that persists across 3 attempts answers 500, logged; nothing is recorded and the platform\'s retry succeeds', async () => {

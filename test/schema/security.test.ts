@@ -13,9 +13,9 @@ afterAll(() => db.drop());
 
 async function barnumTables(): Promise<Array<{ name: string; rls: boolean }>> {
 	const { rows } = await db.admin.query(
-		`SELECT c.relname AS name, c.relrowsecurity AS rls
+		`SELECT n.nspname || '.' || c.relname AS name, c.relrowsecurity AS rls
 		   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		  WHERE n.nspname = 'barnum' AND c.relkind IN ('r', 'p') ORDER BY 1`,
+		  WHERE n.nspname IN ('barnum', 'barnum_clinic') AND c.relkind IN ('r', 'p') ORDER BY 1`,
 	);
 	return rows;
 }
@@ -36,7 +36,7 @@ async function asRole(role: string, sql: string, values: unknown[] = []) {
 test('every table, today\'s and every later migration\'s, has Row Level Security enabled', async () => {
 	const tables = await barnumTables();
 	expect(tables.map((t) => t.name)).toEqual(
-		expect.arrayContaining(['appointments', 'patients', 'whatsapp_events', 'whatsapp_action_tokens', 'barnum_settings']),
+		expect.arrayContaining(['barnum_clinic.appointments', 'barnum_clinic.patients', 'barnum.whatsapp_events', 'barnum.whatsapp_action_tokens', 'barnum.barnum_settings']),
 	);
 	expect(tables.filter((t) => !t.rls).map((t) => t.name)).toEqual([]);
 });
@@ -50,8 +50,10 @@ test('Barnum puts nothing in public, which Supabase exposes through its REST API
 		 SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public'`,
 	);
 	expect(rows).toEqual([]);
-	const schema = await db.admin.query("SELECT has_schema_privilege('anon', 'barnum', 'USAGE') AS anon");
-	expect(schema.rows[0].anon).toBe(false);
+	const schemas = await db.admin.query(
+		"SELECT has_schema_privilege('anon', 'barnum', 'USAGE') AS barnum, has_schema_privilege('anon', 'barnum_clinic', 'USAGE') AS clinic",
+	);
+	expect(schemas.rows[0]).toEqual({ barnum: false, clinic: false });
 });
 
 test('no policy in the schema lets anyone but barnum_app through', async () => {
@@ -65,7 +67,7 @@ test('no policy in the schema lets anyone but barnum_app through', async () => {
 describe.each(['anon', 'authenticated'])('a Supabase %s client', (role) => {
 	test('reads nothing from any table, although Supabase default privileges were in place', async () => {
 		for (const { name } of await barnumTables()) {
-			await expect(asRole(role, `SELECT * FROM barnum.${name}`)).rejects.toThrow(/permission denied/);
+			await expect(asRole(role, `SELECT * FROM ${name}`)).rejects.toThrow(/permission denied/);
 		}
 	});
 
@@ -78,11 +80,11 @@ describe.each(['anon', 'authenticated'])('a Supabase %s client', (role) => {
 		const client = await db.admin.connect();
 		try {
 			await client.query('BEGIN');
-			await client.query(`GRANT USAGE ON SCHEMA barnum TO ${role}`);
-			await client.query(`GRANT SELECT ON patients, whatsapp_action_tokens, whatsapp_events TO ${role}`);
+			await client.query(`GRANT USAGE ON SCHEMA barnum, barnum_clinic TO ${role}`);
+			await client.query(`GRANT SELECT ON barnum_clinic.patients, barnum.whatsapp_action_tokens, barnum.whatsapp_events TO ${role}`);
 			await client.query(`SET LOCAL ROLE ${role}`);
-			for (const table of ['patients', 'whatsapp_action_tokens', 'whatsapp_events']) {
-				const { rowCount } = await client.query(`SELECT * FROM barnum.${table}`);
+			for (const table of ['barnum_clinic.patients', 'barnum.whatsapp_action_tokens', 'barnum.whatsapp_events']) {
+				const { rowCount } = await client.query(`SELECT * FROM ${table}`);
 				expect(rowCount).toBe(0);
 			}
 		} finally {

@@ -54,9 +54,9 @@ describe('trg_pre_confirmation', () => {
 		const client = await db.admin.connect();
 		try {
 			await client.query('BEGIN');
-			await client.query('SET LOCAL search_path = barnum');
+			await client.query('SET LOCAL search_path = barnum_clinic, barnum');
 			await client.query("DO $$ BEGIN CREATE ROLE barnum_test_writer NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-			await client.query('GRANT USAGE ON SCHEMA barnum TO barnum_test_writer');
+			await client.query('GRANT USAGE ON SCHEMA barnum_clinic TO barnum_test_writer');
 			await client.query('GRANT INSERT, SELECT ON appointments TO barnum_test_writer');
 			await client.query('CREATE POLICY writer_all ON appointments TO barnum_test_writer USING (true) WITH CHECK (true)');
 			await client.query('SET LOCAL ROLE barnum_test_writer');

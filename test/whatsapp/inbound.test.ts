@@ -87,7 +87,7 @@ describe('STOP and START from a resort guest', () => {
 		const [stop] = await processInboundWebhook(db.app, inbound(phone, text('STOP')), { guestKeys: KEYS });
 		expect(stop).toMatchObject({ outcome: 'opted out', patientId: both.patientId, guestId: result.guest!.id });
 		expect(await guestOptOut(result.guest!.id)).toBeInstanceOf(Date);
-		const patient = await db.admin.query('SELECT whatsapp_opted_out_at FROM patients WHERE id = $1', [both.patientId]);
+		const patient = await db.admin.query('SELECT whatsapp_opted_out_at FROM contact_preferences WHERE patient_id = $1', [both.patientId]);
 		expect(patient.rows[0].whatsapp_opted_out_at).toBeInstanceOf(Date);
 
 		const [nobody] = await processInboundWebhook(db.app, inbound('+351913000999', text('STOP')), { guestKeys: KEYS });

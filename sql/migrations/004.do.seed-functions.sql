@@ -1,8 +1,7 @@
--- Barnum 004: the seed's functions and triggers, with its flaws fixed:
---   * tokens are stored as SHA-256 hashes and redeemed atomically (exactly one of N racers wins);
---   * the review trigger records a review request, not 'confirmation_24h';
---   * delays come from barnum_settings (+1 h no-show, +2 h review by default);
---   * no pre-confirmation is queued for an appointment that has already started (bulk imports).
+-- Barnum 004: the seed's four functions, with its flaws fixed: tokens are stored as SHA-256
+-- hashes and redeemed atomically (exactly one of N racers wins). The seed's three triggers
+-- (trg_pre_confirmation, trg_no_show, trg_review) are one trigger attached to the business's
+-- appointments table through the contract (014).
 
 CREATE FUNCTION barnum_token_hash(p_token text) RETURNS bytea
 LANGUAGE sql
@@ -143,81 +142,8 @@ BEGIN
 END
 $$;
 
--- Trigger functions run as their owner, so whoever writes appointments (a clinic app, an admin
--- tool) does not need rights on the outbox.
-CREATE FUNCTION trg_pre_confirmation_fn() RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, barnum
-AS $$
-DECLARE
-  v_workflow_id uuid;
-BEGIN
-  INSERT INTO whatsapp_workflows (workflow_type, appointment_id, patient_id)
-  VALUES ('pre_confirmation_sent', NEW.id, NEW.patient_id)
-  RETURNING id INTO v_workflow_id;
-  PERFORM create_whatsapp_event('appointment.pre_confirmed', 'appointment', NEW.id, v_workflow_id, now());
-  RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION trg_no_show_fn() RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, barnum
-AS $$
-DECLARE
-  v_workflow_id uuid;
-BEGIN
-  INSERT INTO whatsapp_workflows (workflow_type, appointment_id, patient_id)
-  VALUES ('reschedule_prompt', NEW.id, NEW.patient_id)
-  RETURNING id INTO v_workflow_id;
-  PERFORM create_whatsapp_event('appointment.no_show', 'appointment', NEW.id, v_workflow_id,
-                                now() + (SELECT s.no_show_delay FROM barnum_settings s));
-  RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION trg_review_fn() RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, barnum
-AS $$
-DECLARE
-  v_workflow_id uuid;
-BEGIN
-  INSERT INTO whatsapp_workflows (workflow_type, appointment_id, patient_id)
-  VALUES ('review_request', NEW.id, NEW.patient_id)
-  RETURNING id INTO v_workflow_id;
-  PERFORM create_whatsapp_event('appointment.review_request', 'appointment', NEW.id, v_workflow_id,
-                                now() + (SELECT s.review_delay FROM barnum_settings s));
-  RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER trg_pre_confirmation
-  AFTER INSERT ON appointments
-  FOR EACH ROW
-  WHEN (NEW.status IN ('scheduled', 'confirmed', 'pre_confirmed') AND NEW.starts_at > now())
-  EXECUTE FUNCTION trg_pre_confirmation_fn();
-
-CREATE TRIGGER trg_no_show
-  AFTER UPDATE OF status ON appointments
-  FOR EACH ROW
-  WHEN (OLD.status IS DISTINCT FROM 'no_show' AND NEW.status = 'no_show')
-  EXECUTE FUNCTION trg_no_show_fn();
-
-CREATE TRIGGER trg_review
-  AFTER UPDATE OF status ON appointments
-  FOR EACH ROW
-  WHEN (OLD.status IS DISTINCT FROM 'completed' AND NEW.status = 'completed')
-  EXECUTE FUNCTION trg_review_fn();
-
 SELECT barnum_secure_function('barnum_token_hash(text)');
 SELECT barnum_secure_function('generate_action_token(text, uuid, uuid, uuid, jsonb, integer)');
 SELECT barnum_secure_function('validate_action_token(text, text)');
 SELECT barnum_secure_function('mark_token_used(text, text)');
 SELECT barnum_secure_function('create_whatsapp_event(text, text, uuid, uuid, timestamptz, jsonb, integer)');
-SELECT barnum_secure_function('trg_pre_confirmation_fn()', false);
-SELECT barnum_secure_function('trg_no_show_fn()', false);
-SELECT barnum_secure_function('trg_review_fn()', false);

@@ -1,0 +1,36 @@
+-- Barnum 002: the contract between Barnum and the business's own tables (docs/database.md,
+-- "The appointment contract").
+--
+-- Barnum reads the business's appointments, patients, professionals and specialties only through
+-- these four views, with these column names and types, and changes an appointment only through
+-- barnum.contract_set_status and barnum.contract_reschedule (014). A contract file (sql/contracts/,
+-- or the DBA's own) replaces the views with CREATE OR REPLACE VIEW over the business's tables, and
+-- the two functions with ones that write them. Until then the views have no rows: Barnum is
+-- installed but reads nothing.
+--
+-- Statuses are Barnum's: scheduled, pre_confirmed, confirmed, cancelled, no_show, completed; a
+-- contract maps the business's own values onto them. starts_at is the appointment's instant.
+
+CREATE VIEW specialties AS
+SELECT NULL::uuid AS id, NULL::text AS name
+ WHERE false;
+
+CREATE VIEW professionals AS
+SELECT NULL::uuid AS id, NULL::text AS name, NULL::uuid AS specialty_id
+ WHERE false;
+
+-- phone: E.164 (+ and up to 15 digits) or NULL; locale: pt-PT, en, pt-BR, es or NULL (the
+-- business's default then).
+CREATE VIEW patients AS
+SELECT NULL::uuid AS id, NULL::text AS name, NULL::text AS phone, NULL::text AS email, NULL::text AS locale
+ WHERE false;
+
+CREATE VIEW appointments AS
+SELECT NULL::uuid AS id, NULL::uuid AS patient_id, NULL::uuid AS professional_id, NULL::uuid AS specialty_id,
+       NULL::timestamptz AS starts_at, NULL::integer AS duration_minutes, NULL::text AS status
+ WHERE false;
+
+GRANT SELECT ON specialties, professionals, patients, appointments TO barnum_app;
+-- SELECT ... FOR UPDATE needs it: Barnum locks the business's row while it changes the appointment
+-- (the change itself goes through contract_set_status and contract_reschedule).
+GRANT UPDATE ON appointments TO barnum_app;

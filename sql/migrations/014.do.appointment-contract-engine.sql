@@ -1,0 +1,481 @@
+-- Barnum 014: the engine reads and changes the business's appointments only through the contract
+-- (002; docs/database.md, "The appointment contract"), and one trigger attached to the business's
+-- appointments table plans the messages (the seed's trg_pre_confirmation, trg_no_show and
+-- trg_review, and the reminders).
+
+-- Opt-outs are Barnum's own record about a person, kept beside the business's patients, not in them.
+CREATE TABLE contact_preferences (
+  patient_id uuid PRIMARY KEY,
+  whatsapp_opted_out_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT barnum_secure_table('contact_preferences');
+
+-- The last state of each appointment the trigger has seen. The trigger compares against it rather
+-- than against OLD, because it sees the business's row only through the contract view: OLD is a
+-- row of the business's own shape, in the business's own vocabulary.
+CREATE TABLE appointment_state (
+  appointment_id uuid PRIMARY KEY,
+  status text,
+  starts_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT barnum_secure_table('appointment_state', 'SELECT');
+
+-- The two writes of the contract. A contract file replaces them; until then they refuse.
+CREATE FUNCTION contract_set_status(p_appointment_id uuid, p_status text, p_reason text) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, barnum
+AS $$
+BEGIN
+  RAISE EXCEPTION 'Barnum has no appointment contract installed: run barnum migrate --contract builtin, seed or a file of your own (docs/database.md)'
+    USING ERRCODE = 'object_not_in_prerequisite_state';
+END
+$$;
+
+CREATE FUNCTION contract_reschedule(p_appointment_id uuid, p_starts_at timestamptz) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, barnum
+AS $$
+BEGIN
+  RAISE EXCEPTION 'Barnum has no appointment contract installed: run barnum migrate --contract builtin, seed or a file of your own (docs/database.md)'
+    USING ERRCODE = 'object_not_in_prerequisite_state';
+END
+$$;
+
+SELECT barnum_secure_function('contract_set_status(uuid, text, text)', false);
+SELECT barnum_secure_function('contract_reschedule(uuid, timestamptz)', false);
+
+-- The instant a wall-clock date and time stand for in the business's timezone: for contracts over
+-- tables that keep a date and a time, as the seed's do. A function rather than a join, so that the
+-- contract view stays lockable row by row (SELECT ... FOR UPDATE locks only the business's row).
+CREATE FUNCTION local_instant(p_date date, p_time time) RETURNS timestamptz
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, barnum
+AS $$
+  SELECT (p_date + p_time) AT TIME ZONE s.timezone FROM barnum_settings s
+$$;
+SELECT barnum_secure_function('local_instant(date, time)');
+
+-- A business whose keys are integers (Cal.com's "Booking".id) maps them to uuids and back with
+-- these two; an expression index on barnum.uuid_from_bigint(id) keeps lookups by uuid fast.
+CREATE FUNCTION uuid_from_bigint(p_id bigint) RETURNS uuid
+LANGUAGE sql
+IMMUTABLE
+STRICT
+PARALLEL SAFE
+RETURN ('00000000-0000-0000-0000-' || lpad(to_hex(p_id), 12, '0'))::uuid;
+
+CREATE FUNCTION bigint_from_uuid(p_id uuid) RETURNS bigint
+LANGUAGE sql
+IMMUTABLE
+STRICT
+PARALLEL SAFE
+RETURN CASE WHEN left(p_id::text, 24) = '00000000-0000-0000-0000-'
+            THEN ('x' || lpad(right(p_id::text, 12), 16, '0'))::bit(64)::bigint END;
+
+SELECT barnum_secure_function('uuid_from_bigint(bigint)');
+SELECT barnum_secure_function('bigint_from_uuid(uuid)');
+
+-- Reminders before an appointment: one event per offset in barnum_settings.reminder_offsets,
+-- at the appointment's instant minus the offset. The event remembers the instant it was planned
+-- for, so a reminder planned for a slot that has since moved is skipped at claim.
+CREATE FUNCTION barnum_schedule_reminders(p_appointment_id uuid, p_patient_id uuid, p_starts_at timestamptz) RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, barnum
+AS $$
+DECLARE
+  v_offset interval;
+  v_workflow_id uuid;
+  v_count integer := 0;
+BEGIN
+  FOREACH v_offset IN ARRAY (SELECT s.reminder_offsets FROM barnum_settings s) LOOP
+    CONTINUE WHEN p_starts_at - v_offset <= now();
+    INSERT INTO whatsapp_workflows (workflow_type, appointment_id, patient_id, metadata)
+    VALUES ('appointment_reminder', p_appointment_id, p_patient_id,
+            jsonb_build_object('offset', v_offset::text, 'starts_at', p_starts_at))
+    RETURNING id INTO v_workflow_id;
+    PERFORM create_whatsapp_event('appointment.reminder', 'appointment', p_appointment_id, v_workflow_id,
+                                  p_starts_at - v_offset,
+                                  jsonb_build_object('offset', v_offset::text, 'starts_at', p_starts_at));
+    v_count := v_count + 1;
+  END LOOP;
+  RETURN v_count;
+END
+$$;
+SELECT barnum_secure_function('barnum_schedule_reminders(uuid, uuid, timestamptz)', false);
+
+-- A conversation record and its event, as the seed's triggers made them.
+CREATE FUNCTION barnum_start_conversation(p_workflow_type text, p_event_type text, p_appointment_id uuid, p_patient_id uuid,
+                                          p_at timestamptz) RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, barnum
+AS $$
+DECLARE
+  v_workflow_id uuid;
+BEGIN
+  INSERT INTO whatsapp_workflows (workflow_type, appointment_id, patient_id)
+  VALUES (p_workflow_type, p_appointment_id, p_patient_id)
+  RETURNING id INTO v_workflow_id;
+  PERFORM create_whatsapp_event(p_event_type, 'appointment', p_appointment_id, v_workflow_id, p_at);
+END
+$$;
+SELECT barnum_secure_function('barnum_start_conversation(text, text, uuid, uuid, timestamptz)', false);
+
+-- What an appointment's change means for its messages, judged against the state last seen:
+--   * first seen on an INSERT, upcoming and active: the pre-confirmation and the reminders (a row
+--     first seen on an UPDATE or at attachment is only recorded: no message on a guess);
+--   * cancelled: its pending pre-confirmation and reminders are cancelled;
+--   * moved: its pending reminders are superseded and planned again (also when un-cancelled);
+--   * marked a no-show: the reschedule prompt after barnum_settings.no_show_delay;
+--   * completed: the review request after barnum_settings.review_delay;
+--   * gone from the contract view (deleted): its pending events are cancelled and its links removed.
+-- A status outside Barnum's vocabulary is recorded and acts on nothing; barnum.contract_problems()
+-- names it.
+CREATE FUNCTION barnum_appointment_sync(p_appointment_id uuid, p_inserted boolean) RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, barnum
+AS $$
+DECLARE
+  v_now appointments;
+  v_was appointment_state;
+  v_active constant text[] := ARRAY['scheduled', 'pre_confirmed', 'confirmed'];
+BEGIN
+  SELECT * INTO v_was FROM appointment_state s WHERE s.appointment_id = p_appointment_id FOR UPDATE;
+  SELECT * INTO v_now FROM appointments a WHERE a.id = p_appointment_id;
+  IF NOT FOUND THEN
+    IF v_was.appointment_id IS NOT NULL THEN
+      PERFORM barnum_cancel_appointment_events(p_appointment_id,
+        ARRAY['appointment.pre_confirmed', 'appointment.reminder', 'appointment.no_show', 'appointment.review_request'],
+        'appointment no longer exists');
+      DELETE FROM whatsapp_action_tokens t WHERE t.appointment_id = p_appointment_id AND t.used_at IS NULL;
+      DELETE FROM appointment_state s WHERE s.appointment_id = p_appointment_id;
+    END IF;
+    RETURN;
+  END IF;
+
+  IF v_was.appointment_id IS NULL THEN
+    INSERT INTO appointment_state (appointment_id, status, starts_at) VALUES (v_now.id, v_now.status, v_now.starts_at);
+    IF p_inserted AND v_now.status = ANY (v_active) AND v_now.starts_at > now() AND v_now.patient_id IS NOT NULL THEN
+      PERFORM barnum_start_conversation('pre_confirmation_sent', 'appointment.pre_confirmed', v_now.id, v_now.patient_id, now());
+      PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at);
+    END IF;
+    RETURN;
+  END IF;
+
+  IF v_now.status IS NOT DISTINCT FROM v_was.status AND v_now.starts_at IS NOT DISTINCT FROM v_was.starts_at THEN
+    RETURN;
+  END IF;
+  UPDATE appointment_state s SET status = v_now.status, starts_at = v_now.starts_at, updated_at = now()
+   WHERE s.appointment_id = v_now.id;
+
+  IF v_now.status = 'cancelled' THEN
+    IF v_was.status IS DISTINCT FROM 'cancelled' THEN
+      PERFORM barnum_cancel_appointment_events(v_now.id, ARRAY['appointment.pre_confirmed', 'appointment.reminder'],
+                                               'appointment cancelled');
+    END IF;
+  ELSIF v_now.starts_at IS DISTINCT FROM v_was.starts_at THEN
+    PERFORM barnum_cancel_appointment_events(v_now.id, ARRAY['appointment.reminder'], 'superseded: appointment rescheduled');
+    IF v_now.status = ANY (v_active) AND v_now.starts_at IS NOT NULL THEN
+      PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at);
+    END IF;
+  ELSIF v_was.status = 'cancelled' AND v_now.status = ANY (v_active) AND v_now.starts_at IS NOT NULL THEN
+    PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at);
+  END IF;
+
+  IF v_now.status = 'no_show' AND v_was.status IS DISTINCT FROM 'no_show' THEN
+    PERFORM barnum_start_conversation('reschedule_prompt', 'appointment.no_show', v_now.id, v_now.patient_id,
+                                      now() + (SELECT s.no_show_delay FROM barnum_settings s));
+  ELSIF v_now.status = 'completed' AND v_was.status IS DISTINCT FROM 'completed' THEN
+    PERFORM barnum_start_conversation('review_request', 'appointment.review_request', v_now.id, v_now.patient_id,
+                                      now() + (SELECT s.review_delay FROM barnum_settings s));
+  END IF;
+END
+$$;
+SELECT barnum_secure_function('barnum_appointment_sync(uuid, boolean)', false);
+
+-- The trigger function attached to the business's appointments table. Its arguments name the key
+-- column and how it maps to the contract's uuid: 'uuid' (the column holds it) or 'bigint'
+-- (barnum.uuid_from_bigint of it). It runs as its owner, so whoever writes appointments (the
+-- clinic's app, an admin tool, n8n) needs no rights on Barnum's tables.
+CREATE FUNCTION barnum_appointment_changed() RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, barnum
+AS $$
+DECLARE
+  v_key text := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END) ->> coalesce(TG_ARGV[0], 'id');
+BEGIN
+  IF v_key IS NOT NULL THEN
+    PERFORM barnum_appointment_sync(
+      CASE coalesce(TG_ARGV[1], 'uuid') WHEN 'bigint' THEN uuid_from_bigint(v_key::bigint) ELSE v_key::uuid END,
+      TG_OP = 'INSERT');
+  END IF;
+  RETURN NULL;
+END
+$$;
+SELECT barnum_secure_function('barnum_appointment_changed()', false);
+
+-- Attaches the trigger to a business table, in one statement, and records the state of the rows
+-- already there (they get no pre-confirmation: only appointments inserted from now on do):
+--   SELECT barnum.attach_appointments('public.appointments');
+--   SELECT barnum.attach_appointments('public."Booking"', 'id', 'bigint');
+-- Attaching again replaces the trigger.
+CREATE FUNCTION attach_appointments(p_table regclass, p_key text DEFAULT 'id', p_key_kind text DEFAULT 'uuid') RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, barnum
+AS $$
+DECLARE
+  v_count integer;
+BEGIN
+  IF p_key_kind NOT IN ('uuid', 'bigint') THEN
+    RAISE EXCEPTION 'attach_appointments: key kind must be uuid or bigint, got "%"', p_key_kind
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM 1 FROM pg_attribute a WHERE a.attrelid = p_table AND a.attname = p_key AND a.attnum > 0 AND NOT a.attisdropped;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'attach_appointments: table % has no column "%"', p_table, p_key
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  EXECUTE format('DROP TRIGGER IF EXISTS barnum_appointment_events ON %s', p_table);
+  EXECUTE format('CREATE TRIGGER barnum_appointment_events AFTER INSERT OR UPDATE OR DELETE ON %s '
+                 'FOR EACH ROW EXECUTE FUNCTION barnum.barnum_appointment_changed(%L, %L)', p_table, p_key, p_key_kind);
+  INSERT INTO appointment_state (appointment_id, status, starts_at)
+  SELECT a.id, a.status, a.starts_at FROM appointments a WHERE a.id IS NOT NULL
+  ON CONFLICT (appointment_id) DO UPDATE SET status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, updated_at = now();
+  GET DIAGNOSTICS v_count = ROW_COUNT;
+  RETURN v_count;
+END
+$$;
+SELECT barnum_secure_function('attach_appointments(regclass, text, text)', false);
+
+-- Changes an appointment through the contract and returns it as Barnum's transitions report it
+-- (the contract's write runs first; each statement of a PL/pgSQL function sees what the previous
+-- one wrote).
+CREATE FUNCTION barnum_appointment_summary(p_appointment_id uuid)
+RETURNS TABLE (id uuid, patient_id uuid, status text, date text, "time" text, starts_at timestamptz)
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, barnum
+AS $$
+  SELECT a.id, a.patient_id, a.status, to_char(a.starts_at AT TIME ZONE s.timezone, 'YYYY-MM-DD'),
+         to_char(a.starts_at AT TIME ZONE s.timezone, 'HH24:MI'), a.starts_at
+    FROM appointments a CROSS JOIN barnum_settings s
+   WHERE a.id = p_appointment_id
+$$;
+SELECT barnum_secure_function('barnum_appointment_summary(uuid)');
+
+CREATE FUNCTION barnum_set_appointment_status(p_appointment_id uuid, p_status text, p_reason text)
+RETURNS TABLE (id uuid, patient_id uuid, status text, date text, "time" text, starts_at timestamptz)
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, barnum
+AS $$
+BEGIN
+  PERFORM contract_set_status(p_appointment_id, p_status, p_reason);
+  RETURN QUERY SELECT * FROM barnum_appointment_summary(p_appointment_id);
+END
+$$;
+SELECT barnum_secure_function('barnum_set_appointment_status(uuid, text, text)');
+
+CREATE FUNCTION barnum_reschedule_appointment(p_appointment_id uuid, p_starts_at timestamptz)
+RETURNS TABLE (id uuid, patient_id uuid, status text, date text, "time" text, starts_at timestamptz)
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, barnum
+AS $$
+BEGIN
+  PERFORM contract_reschedule(p_appointment_id, p_starts_at);
+  RETURN QUERY SELECT * FROM barnum_appointment_summary(p_appointment_id);
+END
+$$;
+SELECT barnum_secure_function('barnum_reschedule_appointment(uuid, timestamptz)');
+
+-- Why an appointment's or a patient's event should no longer be delivered, or NULL when it should,
+-- read through the contract. A row without what a message needs is skipped with the reason.
+CREATE OR REPLACE FUNCTION barnum_event_skip_reason_clinic(p_event whatsapp_events) RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, barnum
+AS $$
+DECLARE
+  v_appointment appointments;
+  v_patient patients;
+BEGIN
+  IF p_event.entity_type = 'appointment' THEN
+    SELECT * INTO v_appointment FROM appointments a WHERE a.id = p_event.entity_id;
+    IF NOT FOUND THEN
+      RETURN 'appointment no longer exists';
+    END IF;
+    SELECT * INTO v_patient FROM patients p WHERE p.id = v_appointment.patient_id;
+    IF NOT FOUND THEN
+      RETURN 'the appointment''s patient is not in the contract''s patients view';
+    END IF;
+  ELSIF p_event.entity_type = 'patient' THEN
+    SELECT * INTO v_patient FROM patients p WHERE p.id = p_event.entity_id;
+    IF NOT FOUND THEN
+      RETURN 'patient no longer exists';
+    END IF;
+  ELSE
+    RETURN NULL;
+  END IF;
+
+  IF EXISTS (SELECT 1 FROM contact_preferences c WHERE c.patient_id = v_patient.id AND c.whatsapp_opted_out_at IS NOT NULL) THEN
+    RETURN 'patient opted out of WhatsApp messages';
+  END IF;
+  IF v_patient.phone IS NULL OR btrim(v_patient.phone) = '' THEN
+    RETURN 'patient has no phone number';
+  END IF;
+  IF v_patient.phone !~ '^\+[1-9][0-9]{6,14}$' THEN
+    RETURN 'patient phone number is not in international (E.164) form';
+  END IF;
+  IF v_appointment.id IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF v_appointment.starts_at IS NULL THEN
+    RETURN 'appointment has no start time';
+  END IF;
+  IF v_appointment.status IS NULL OR v_appointment.status NOT IN ('scheduled', 'pre_confirmed', 'confirmed', 'cancelled', 'no_show', 'completed') THEN
+    RETURN 'appointment status is not one Barnum knows: the contract maps it to nothing';
+  END IF;
+
+  CASE p_event.event_type
+    WHEN 'appointment.pre_confirmed', 'appointment.reminder' THEN
+      IF v_appointment.status = 'cancelled' THEN
+        RETURN 'appointment cancelled';
+      ELSIF v_appointment.status IN ('no_show', 'completed') THEN
+        RETURN 'appointment already ' || replace(v_appointment.status, '_', '-');
+      ELSIF v_appointment.starts_at <= now() THEN
+        RETURN 'appointment already started';
+      ELSIF p_event.event_type = 'appointment.reminder'
+            AND (p_event.payload ->> 'starts_at')::timestamptz IS DISTINCT FROM v_appointment.starts_at THEN
+        RETURN 'appointment rescheduled since this reminder was planned';
+      END IF;
+    WHEN 'appointment.no_show' THEN
+      IF v_appointment.status <> 'no_show' THEN
+        RETURN 'appointment no longer marked as a no-show';
+      END IF;
+    WHEN 'appointment.review_request' THEN
+      IF v_appointment.status <> 'completed' THEN
+        RETURN 'appointment no longer completed';
+      END IF;
+    ELSE
+      NULL;
+  END CASE;
+  RETURN NULL;
+END
+$$;
+
+-- The clinic part of a message, read through the contract: the appointment's wall-clock date and
+-- time are its instant in the business's timezone.
+CREATE OR REPLACE FUNCTION barnum_clinic_message_part(p_event whatsapp_events, p_settings barnum_settings, p_preview boolean)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, barnum
+AS $$
+DECLARE
+  v_appointment jsonb;
+  v_patient jsonb;
+  v_patient_id uuid;
+  v_links jsonb := '{}'::jsonb;
+  v_action text;
+  v_token text;
+BEGIN
+  IF p_event.entity_type = 'appointment' THEN
+    SELECT jsonb_build_object(
+             'id', a.id,
+             'date', to_char(a.starts_at AT TIME ZONE p_settings.timezone, 'YYYY-MM-DD'),
+             'time', to_char(a.starts_at AT TIME ZONE p_settings.timezone, 'HH24:MI'),
+             'starts_at', a.starts_at,
+             'timezone', p_settings.timezone,
+             'duration_minutes', a.duration_minutes,
+             'status', a.status,
+             'patient', jsonb_build_object('id', p.id, 'name', p.name, 'phone', p.phone,
+                                           'locale', barnum_supported_locale(p.locale, p_settings.default_locale)),
+             'professional', CASE WHEN pr.id IS NULL THEN NULL ELSE jsonb_build_object('id', pr.id, 'name', pr.name) END,
+             'specialty', CASE WHEN sp.id IS NULL THEN NULL ELSE jsonb_build_object('id', sp.id, 'name', sp.name) END),
+           p.id
+      INTO v_appointment, v_patient_id
+      FROM appointments a
+      JOIN patients p ON p.id = a.patient_id
+      LEFT JOIN professionals pr ON pr.id = a.professional_id
+      LEFT JOIN specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
+     WHERE a.id = p_event.entity_id;
+
+    IF v_appointment IS NOT NULL THEN
+      FOREACH v_action IN ARRAY barnum_event_link_actions(p_event.event_type) LOOP
+        v_token := CASE WHEN p_preview THEN 'preview-token-not-valid'
+                        ELSE generate_action_token(v_action, p_event.entity_id, v_patient_id, p_event.workflow_id,
+                                                   jsonb_build_object('event_id', p_event.id))
+                   END;
+        v_links := v_links || jsonb_build_object(v_action,
+          rtrim(p_settings.public_base_url, '/') || '/api/action?type=' || v_action || '&token=' || v_token);
+      END LOOP;
+    END IF;
+  ELSIF p_event.entity_type = 'patient' THEN
+    SELECT jsonb_build_object('id', p.id, 'name', p.name, 'phone', p.phone,
+                              'locale', barnum_supported_locale(p.locale, p_settings.default_locale))
+      INTO v_patient FROM patients p WHERE p.id = p_event.entity_id;
+  END IF;
+
+  RETURN jsonb_build_object('appointment', v_appointment, 'patient', v_patient,
+                            'action_links', CASE WHEN v_links = '{}'::jsonb THEN NULL ELSE v_links END);
+END
+$$;
+
+-- A business's patients may carry any language code; messages and pages speak these four.
+CREATE FUNCTION barnum_supported_locale(p_locale text, p_default text) RETURNS text
+LANGUAGE sql
+IMMUTABLE
+RETURN CASE WHEN p_locale IN ('pt-PT', 'en', 'pt-BR', 'es') THEN p_locale ELSE p_default END;
+SELECT barnum_secure_function('barnum_supported_locale(text, text)');
+
+-- What is wrong with the installed contract, one line per problem (none: it holds). barnum migrate,
+-- the server's readiness check and the n8n credential test report these lines as they are.
+CREATE FUNCTION contract_problems() RETURNS SETOF text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, barnum
+AS $$
+DECLARE
+  v_statuses text;
+  v_count bigint;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM contract c) THEN
+    RETURN NEXT 'no appointment contract is installed: run barnum migrate --contract builtin, seed or a file of your own (docs/database.md)';
+    RETURN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgfoid = 'barnum_appointment_changed()'::regprocedure AND NOT t.tgisinternal) THEN
+    RETURN NEXT 'no appointments table is attached: SELECT barnum.attach_appointments(''<schema>.<table>''); (docs/database.md)';
+  END IF;
+  SELECT string_agg(DISTINCT coalesce(quote_literal(a.status), 'NULL'), ', '), count(*) INTO v_statuses, v_count
+    FROM appointments a
+   WHERE a.status IS NULL OR a.status NOT IN ('scheduled', 'pre_confirmed', 'confirmed', 'cancelled', 'no_show', 'completed');
+  IF v_count > 0 THEN
+    RETURN NEXT format('barnum.appointments has %s row(s) whose status maps to nothing Barnum knows (%s): map every status to scheduled, pre_confirmed, confirmed, cancelled, no_show or completed',
+                       v_count, v_statuses);
+  END IF;
+  SELECT count(*) INTO v_count FROM appointments a WHERE a.id IS NULL OR a.patient_id IS NULL;
+  IF v_count > 0 THEN
+    RETURN NEXT format('barnum.appointments has %s row(s) without an id or a patient_id', v_count);
+  END IF;
+END
+$$;
+
+-- Which contract is installed, and the text it was installed from (core/db/contract.ts).
+CREATE TABLE contract (
+  id boolean PRIMARY KEY DEFAULT true CONSTRAINT contract_single_row CHECK (id),
+  name text NOT NULL,
+  md5 text NOT NULL,
+  installed_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT barnum_secure_table('contract', 'SELECT');
+SELECT barnum_secure_function('contract_problems()');
