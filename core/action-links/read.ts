@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { sql } from '../db/sql';
 import type { LinkAction } from './create';
-import { clinicOf, linkState, TOKEN_SHAPE, type ClinicPage, type LinkRow, type LinkState } from './state';
+import { clinicOf, linkState, tokenOf, type ClinicPage, type LinkRow, type LinkState } from './state';
 
 export interface LinkReaderOptions {
 	/**
@@ -61,7 +61,7 @@ export class LinkReader {
 
 	/** What the page of `token` shows for `action` (an invalid link's page included). */
 	async inspect(token: string, action: LinkAction): Promise<LinkState> {
-		const row = await this.read(TOKEN_SHAPE.test(token) ? token : '');
+		const row = await this.read(tokenOf(token) ?? '');
 		return linkState(row, action, clinicOf(row));
 	}
 

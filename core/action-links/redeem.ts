@@ -4,7 +4,7 @@ import { applyStatusChange } from '../appointments/transitions';
 import { statement } from '../db/prepared';
 import { inTransaction } from '../db/transaction';
 import type { LinkAction } from './create';
-import { clinicOf, linkState, TOKEN_SHAPE, type LinkRow, type LinkState } from './state';
+import { clinicOf, linkState, tokenOf, type LinkRow, type LinkState } from './state';
 
 export type { LinkAppointment, LinkState } from './state';
 
@@ -14,12 +14,13 @@ export type { LinkAppointment, LinkState } from './state';
  */
 export async function redeemLink(
 	pool: pg.Pool,
-	token: string,
+	raw: string,
 	action: LinkAction,
 	options: { preferredTime?: string | null; prepared?: boolean } = {},
 ): Promise<LinkState> {
 	const prepared = options.prepared !== false;
-	if (!TOKEN_SHAPE.test(token)) {
+	const token = tokenOf(raw);
+	if (token === undefined) {
 		const { rows } = await pool.query<LinkRow>(statement('settings-public', [], prepared));
 		return linkState(undefined, action, clinicOf(rows[0]));
 	}

@@ -53,7 +53,19 @@ export interface LinkRow {
 	timezone: string;
 }
 
-export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
+// Barnum's tokens are URL-safe base64; the seed's generate_action_token made standard base64
+// (+ and /), and links it sent before an upgrade still carry those.
+const TOKEN_SHAPE = /^[A-Za-z0-9_+/-]{16,128}={0,2}$/;
+
+/**
+ * The token a link carries, or undefined when it cannot be one. A + that the seed put in a link
+ * unencoded arrives as a space (the query string's encoding of a space); no token has a space,
+ * so it can only have been a +.
+ */
+export function tokenOf(raw: string): string | undefined {
+	const token = raw.includes(' ') ? raw.replaceAll(' ', '+') : raw;
+	return TOKEN_SHAPE.test(token) ? token : undefined;
+}
 const RESCHEDULABLE: AppointmentStatus[] = ['scheduled', 'pre_confirmed', 'confirmed', 'no_show'];
 
 /** The state a link's row puts its page in (the same rules for GET and, under lock, for POST). */
