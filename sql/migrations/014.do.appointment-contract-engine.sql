@@ -14,10 +14,13 @@ SELECT barnum_secure_table('contact_preferences');
 -- The last state of each appointment the trigger has seen. The trigger compares against it rather
 -- than against OLD, because it sees the business's row only through the contract view: OLD is a
 -- row of the business's own shape, in the business's own vocabulary.
+-- planned: whether its pre-confirmation has been decided. An appointment inserted before it has a
+-- patient (Cal.com writes the booking, then its attendees) is decided when the patient arrives.
 CREATE TABLE appointment_state (
   appointment_id uuid PRIMARY KEY,
   status text,
   starts_at timestamptz,
+  planned boolean NOT NULL DEFAULT true,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 SELECT barnum_secure_table('appointment_state', 'SELECT');
@@ -126,8 +129,9 @@ $$;
 SELECT barnum_secure_function('barnum_start_conversation(text, text, uuid, uuid, timestamptz)', false);
 
 -- What an appointment's change means for its messages, judged against the state last seen:
---   * first seen on an INSERT, upcoming and active: the pre-confirmation and the reminders (a row
---     first seen on an UPDATE or at attachment is only recorded: no message on a guess);
+--   * first seen on an INSERT, upcoming and active: the pre-confirmation and the reminders, once it
+--     has a patient (a row first seen on an UPDATE or at attachment is only recorded: no message
+--     on a guess);
 --   * cancelled: its pending pre-confirmation and reminders are cancelled;
 --   * moved: its pending reminders are superseded and planned again (also when un-cancelled);
 --   * marked a no-show: the reschedule prompt after barnum_settings.no_show_delay;
@@ -158,9 +162,14 @@ BEGIN
     RETURN;
   END IF;
 
-  IF v_was.appointment_id IS NULL THEN
-    INSERT INTO appointment_state (appointment_id, status, starts_at) VALUES (v_now.id, v_now.status, v_now.starts_at);
-    IF p_inserted AND v_now.status = ANY (v_active) AND v_now.starts_at > now() AND v_now.patient_id IS NOT NULL THEN
+  IF v_was.appointment_id IS NULL OR NOT v_was.planned THEN
+    INSERT INTO appointment_state AS s (appointment_id, status, starts_at, planned)
+    VALUES (v_now.id, v_now.status, v_now.starts_at,
+            v_now.patient_id IS NOT NULL OR (v_was.appointment_id IS NULL AND NOT p_inserted))
+    ON CONFLICT (appointment_id) DO UPDATE
+       SET status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, planned = EXCLUDED.planned, updated_at = now();
+    IF (p_inserted OR v_was.appointment_id IS NOT NULL) AND v_now.patient_id IS NOT NULL
+       AND v_now.status = ANY (v_active) AND v_now.starts_at > now() THEN
       PERFORM barnum_start_conversation('pre_confirmation_sent', 'appointment.pre_confirmed', v_now.id, v_now.patient_id, now());
       PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at);
     END IF;
