@@ -129,7 +129,7 @@ export async function rescheduleAppointment(
 				{ appointmentId: current.id, status: current.status, action: 'reschedule' },
 			);
 		}
-		const target = await client.query<{ starts_at: Date }>(sql('appointment-starts-at'), [input.newDate, input.newTime]);
+		const target = await client.query<{ starts_at: Date }>(sql('appointment-starts-at'), [input.newDate, input.newTime, current.id]);
 		if (target.rows[0].starts_at.getTime() <= Date.now()) {
 			throw new BarnumError('invalid_input', `The new time ${input.newDate} ${input.newTime} is in the past`, { field: 'newDate' });
 		}

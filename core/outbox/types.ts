@@ -39,6 +39,8 @@ export interface OutboundMessage {
 		patient: { id: string; name: string; phone?: string; locale: string };
 		professional?: { id: string; name: string };
 		specialty?: { id: string; name: string };
+		/** The clinic group's site the appointment is at (barnum.locations), when it names one. */
+		location?: { id: string; name: string; timezone: string; locale: string; whatsapp_phone_number_id?: string };
 	};
 	patient?: { id: string; name: string; phone?: string; locale: string };
 	action_links?: Partial<Record<'confirm' | 'cancel' | 'reschedule', string>>;

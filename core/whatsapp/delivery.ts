@@ -52,6 +52,8 @@ export interface TemplateDelivery {
 	message: TemplateMessage;
 	eventId?: string | null;
 	fallbackText?: string | null;
+	/** The WhatsApp number to send from instead of the credential's (the appointment's location's). */
+	phoneNumberId?: string | null;
 }
 
 export interface BatchOptions {
@@ -148,9 +150,10 @@ type SendAttempt = ({ ok: true; value: SendResult } | { ok: false; error: unknow
 async function send(config: WhatsAppConfig, delivery: TemplateDelivery): Promise<SendAttempt> {
 	const invalid = invalidRecipient(delivery.message.to);
 	if (invalid) return { ok: false, error: new InvalidRecipientError(invalid), usedFallback: false };
-	const result = await attempt(sendMessage(config, templatePayload(delivery.message)));
+	const from = delivery.phoneNumberId ? { ...config, phoneNumberId: delivery.phoneNumberId } : config;
+	const result = await attempt(sendMessage(from, templatePayload(delivery.message)));
 	if (!result.ok && result.error instanceof WhatsAppApiError && result.error.code === TEMPLATE_MISSING && delivery.fallbackText) {
-		const fallback = await attempt(sendMessage(config, textPayload(delivery.message.to, delivery.fallbackText)));
+		const fallback = await attempt(sendMessage(from, textPayload(delivery.message.to, delivery.fallbackText)));
 		return { ...fallback, usedFallback: fallback.ok };
 	}
 	return { ...result, usedFallback: false };

@@ -3,8 +3,9 @@
 -- and are attached exactly as a business's own tables are (docs/database.md). Safe to apply again.
 --
 -- date and time are the clinic's wall clock (as in the seed); starts_at is the instant, derived
--- from them in the business's timezone by trg_appointments_starts_at, so reminders land at the
--- right hour across daylight-saving changes. Write date/time; starts_at is overwritten.
+-- from them in the location's timezone (the business's without one) by trg_appointments_starts_at,
+-- so reminders land at the right hour across daylight-saving changes. Write date/time; starts_at
+-- is overwritten.
 
 CREATE SCHEMA IF NOT EXISTS barnum_clinic;
 GRANT USAGE ON SCHEMA barnum_clinic TO barnum_app;
@@ -42,6 +43,8 @@ CREATE TABLE IF NOT EXISTS barnum_clinic.appointments (
   patient_id uuid NOT NULL REFERENCES barnum_clinic.patients (id) ON DELETE CASCADE,
   professional_id uuid REFERENCES barnum_clinic.professionals (id) ON DELETE SET NULL,
   specialty_id uuid REFERENCES barnum_clinic.specialties (id) ON DELETE SET NULL,
+  -- A clinic group's site (barnum.locations); NULL: the business-wide settings.
+  location_id uuid REFERENCES barnum.locations (id) ON DELETE SET NULL,
   date date NOT NULL,
   time time NOT NULL,
   starts_at timestamptz NOT NULL,
@@ -64,8 +67,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, barnum
 AS $$
 BEGIN
-  -- The settings row is readable by the trigger's owner whatever the writer's role.
-  SELECT (NEW.date + NEW.time) AT TIME ZONE s.timezone INTO NEW.starts_at FROM barnum_settings s;
+  -- The settings and locations are readable by the trigger's owner whatever the writer's role.
+  NEW.starts_at := local_instant(NEW.date, NEW.time, NEW.location_id);
   IF NEW.starts_at IS NULL THEN
     RAISE EXCEPTION 'barnum_settings row is missing: cannot place the appointment in a timezone';
   END IF;
@@ -75,7 +78,7 @@ $$;
 SELECT barnum.barnum_secure_function('barnum_clinic.appointment_starts_at()', false);
 
 CREATE OR REPLACE TRIGGER trg_appointments_starts_at
-  BEFORE INSERT OR UPDATE OF date, time, starts_at ON barnum_clinic.appointments
+  BEFORE INSERT OR UPDATE OF date, time, starts_at, location_id ON barnum_clinic.appointments
   FOR EACH ROW EXECUTE FUNCTION barnum_clinic.appointment_starts_at();
 CREATE OR REPLACE TRIGGER trg_specialties_updated_at BEFORE UPDATE ON barnum_clinic.specialties
   FOR EACH ROW EXECUTE FUNCTION barnum.barnum_touch_updated_at();
@@ -111,7 +114,7 @@ CREATE OR REPLACE VIEW barnum.patients AS
 SELECT p.id, p.name, p.phone, p.email, p.locale FROM barnum_clinic.patients p;
 
 CREATE OR REPLACE VIEW barnum.appointments AS
-SELECT a.id, a.patient_id, a.professional_id, a.specialty_id, a.starts_at, a.duration_minutes, a.status
+SELECT a.id, a.patient_id, a.professional_id, a.specialty_id, a.starts_at, a.duration_minutes, a.status, a.location_id
   FROM barnum_clinic.appointments a;
 
 CREATE OR REPLACE FUNCTION barnum.contract_set_status(p_appointment_id uuid, p_status text, p_reason text) RETURNS void
@@ -124,15 +127,15 @@ AS $$
    WHERE a.id = p_appointment_id
 $$;
 
--- A move is a new wall-clock date and time in the business's timezone; it needs confirming again.
+-- A move is a new wall-clock date and time at the appointment's location; it needs confirming again.
 CREATE OR REPLACE FUNCTION barnum.contract_reschedule(p_appointment_id uuid, p_starts_at timestamptz) RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, barnum_clinic
 AS $$
   UPDATE barnum_clinic.appointments a
-     SET date = (p_starts_at AT TIME ZONE s.timezone)::date, time = (p_starts_at AT TIME ZONE s.timezone)::time,
+     SET date = (p_starts_at AT TIME ZONE barnum.location_timezone(a.location_id))::date,
+         time = (p_starts_at AT TIME ZONE barnum.location_timezone(a.location_id))::time,
          status = 'scheduled'
-    FROM barnum.barnum_settings s
    WHERE a.id = p_appointment_id
 $$;
 

@@ -192,7 +192,7 @@ SELECT p.id, p.name::text, p.phone::text, NULL::text AS email, NULL::text AS loc
 
 CREATE OR REPLACE VIEW barnum.appointments AS
 SELECT a.id, a.patient_id, a.professional_id, a.specialty_id, barnum.local_instant(a.date, a.time) AS starts_at,
-       NULL::integer AS duration_minutes, a.status::text AS status
+       NULL::integer AS duration_minutes, a.status::text AS status, NULL::uuid AS location_id
   FROM public.appointments a;
 
 CREATE OR REPLACE FUNCTION barnum.contract_set_status(p_appointment_id uuid, p_status text, p_reason text) RETURNS void

@@ -25,9 +25,10 @@ CREATE VIEW patients AS
 SELECT NULL::uuid AS id, NULL::text AS name, NULL::text AS phone, NULL::text AS email, NULL::text AS locale
  WHERE false;
 
+-- location_id: a barnum.locations row (a clinic group's site), or NULL for the business-wide settings.
 CREATE VIEW appointments AS
 SELECT NULL::uuid AS id, NULL::uuid AS patient_id, NULL::uuid AS professional_id, NULL::uuid AS specialty_id,
-       NULL::timestamptz AS starts_at, NULL::integer AS duration_minutes, NULL::text AS status
+       NULL::timestamptz AS starts_at, NULL::integer AS duration_minutes, NULL::text AS status, NULL::uuid AS location_id
  WHERE false;
 
 GRANT SELECT ON specialties, professionals, patients, appointments TO barnum_app;

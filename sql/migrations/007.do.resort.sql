@@ -15,37 +15,38 @@ SET search_path = pg_catalog
 AS $$ SELECT coalesce(nullif(current_setting('barnum.actor', true), ''), 'direct-sql') $$;
 SELECT barnum_secure_function('barnum_actor()');
 
--- One row per resort. The platform's id is external_id; the rest is how Barnum writes to its guests.
+-- One row per location: a resort property here, a clinic's site too (015). The platform's id is
+-- external_id; the rest is how Barnum writes to its guests.
 -- Quiet hours left NULL fall back to the business-wide ones in barnum_settings (applied at claim);
 -- set here, they apply in the property's own timezone when an event is planned.
-CREATE TABLE properties (
+CREATE TABLE locations (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   external_id text NOT NULL UNIQUE
-    CONSTRAINT properties_external_id_present CHECK (length(btrim(external_id)) BETWEEN 1 AND 200),
-  name text NOT NULL CONSTRAINT properties_name_present CHECK (length(btrim(name)) > 0),
+    CONSTRAINT locations_external_id_present CHECK (length(btrim(external_id)) BETWEEN 1 AND 200),
+  name text NOT NULL CONSTRAINT locations_name_present CHECK (length(btrim(name)) > 0),
   timezone text NOT NULL DEFAULT 'Europe/Lisbon'
-    CONSTRAINT properties_timezone_known CHECK (barnum_is_valid_timezone(timezone)),
+    CONSTRAINT locations_timezone_known CHECK (barnum_is_valid_timezone(timezone)),
   locale text NOT NULL DEFAULT 'pt-PT'
-    CONSTRAINT properties_locale_supported CHECK (locale IN ('pt-PT', 'en', 'pt-BR', 'es')),
+    CONSTRAINT locations_locale_supported CHECK (locale IN ('pt-PT', 'en', 'pt-BR', 'es')),
   quiet_hours_start time,
   quiet_hours_end time,
   abandonment_delay interval NOT NULL DEFAULT '1 hour'
-    CONSTRAINT properties_abandonment_delay_positive CHECK (abandonment_delay > interval '0'),
+    CONSTRAINT locations_abandonment_delay_positive CHECK (abandonment_delay > interval '0'),
   reminder_2_enabled boolean NOT NULL DEFAULT true,
   reminder_2_delay interval NOT NULL DEFAULT '24 hours'
-    CONSTRAINT properties_reminder_2_delay_positive CHECK (reminder_2_delay > interval '0'),
+    CONSTRAINT locations_reminder_2_delay_positive CHECK (reminder_2_delay > interval '0'),
   check_in_time time NOT NULL DEFAULT '15:00',
   check_out_time time NOT NULL DEFAULT '11:00',
   -- The review request goes out at check_out_time on the check-out date plus this, on the wall clock.
   review_delay interval NOT NULL DEFAULT '3 hours'
-    CONSTRAINT properties_review_delay_not_negative CHECK (review_delay >= interval '0'),
+    CONSTRAINT locations_review_delay_not_negative CHECK (review_delay >= interval '0'),
   -- Approved WhatsApp template per message (reminder_1, reminder_2, confirmation, review_request).
   whatsapp_templates jsonb NOT NULL DEFAULT jsonb_build_object(
     'reminder_1', 'barnum_booking_reminder',
     'reminder_2', 'barnum_booking_reminder',
     'confirmation', 'barnum_reservation_confirmation',
     'review_request', 'barnum_post_stay_review')
-    CONSTRAINT properties_whatsapp_templates_object CHECK (jsonb_typeof(whatsapp_templates) = 'object'),
+    CONSTRAINT locations_whatsapp_templates_object CHECK (jsonb_typeof(whatsapp_templates) = 'object'),
   -- Sent instead when WhatsApp answers 132001 (template does not exist); {{placeholders}} are filled
   -- by core/resort/fallback.ts.
   fallback_messages jsonb NOT NULL DEFAULT jsonb_build_object(
@@ -53,10 +54,10 @@ CREATE TABLE properties (
     'reminder_2', 'Hi {{guest_name}}, the dates you chose at {{property_name}} may not stay free for long. Your booking: {{resume_url}}',
     'confirmation', 'Hi {{guest_name}}, your reservation at {{property_name}} is confirmed: {{check_in}} to {{check_out}} (reference {{booking_reference}}).',
     'review_request', 'Thank you for staying at {{property_name}}, {{guest_name}}! How was your stay? We would love to read your review.')
-    CONSTRAINT properties_fallback_messages_object CHECK (jsonb_typeof(fallback_messages) = 'object'),
+    CONSTRAINT locations_fallback_messages_object CHECK (jsonb_typeof(fallback_messages) = 'object'),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT properties_quiet_hours_both_or_neither CHECK ((quiet_hours_start IS NULL) = (quiet_hours_end IS NULL))
+  CONSTRAINT locations_quiet_hours_both_or_neither CHECK ((quiet_hours_start IS NULL) = (quiet_hours_end IS NULL))
 );
 
 -- phone_status: valid (ciphertext and blind index), invalid (what the platform sent, encrypted, no
@@ -86,7 +87,7 @@ CREATE UNIQUE INDEX idx_guests_phone_blind_index ON guests (phone_blind_index) W
 -- arrives late or out of order is recognised as stale instead of undoing a newer one.
 CREATE TABLE bookings (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  property_id uuid NOT NULL REFERENCES properties (id) ON DELETE CASCADE,
+  property_id uuid NOT NULL REFERENCES locations (id) ON DELETE CASCADE,
   guest_id uuid REFERENCES guests (id) ON DELETE SET NULL,
   platform text NOT NULL CONSTRAINT bookings_platform_shape CHECK (platform ~ '^[a-z][a-z0-9_-]{0,31}$'),
   external_id text NOT NULL CONSTRAINT bookings_external_id_present CHECK (length(btrim(external_id)) BETWEEN 1 AND 200),
@@ -158,14 +159,14 @@ CREATE TABLE guest_audit_log (
 );
 CREATE INDEX idx_guest_audit_log_guest ON guest_audit_log (guest_id, at);
 
-CREATE TRIGGER trg_properties_updated_at BEFORE UPDATE ON properties
+CREATE TRIGGER trg_locations_updated_at BEFORE UPDATE ON locations
   FOR EACH ROW EXECUTE FUNCTION barnum_touch_updated_at();
 CREATE TRIGGER trg_guests_updated_at BEFORE UPDATE ON guests
   FOR EACH ROW EXECUTE FUNCTION barnum_touch_updated_at();
 CREATE TRIGGER trg_bookings_updated_at BEFORE UPDATE ON bookings
   FOR EACH ROW EXECUTE FUNCTION barnum_touch_updated_at();
 
-SELECT barnum_secure_table('properties');
+SELECT barnum_secure_table('locations');
 SELECT barnum_secure_table('guests');
 SELECT barnum_secure_table('bookings');
 SELECT barnum_secure_table('booking_status_history', 'SELECT, INSERT');
@@ -234,7 +235,7 @@ LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, barnum
 AS $$
-  SELECT ((p_date + p_time) + p_delay) AT TIME ZONE p.timezone FROM properties p WHERE p.id = p_property_id
+  SELECT ((p_date + p_time) + p_delay) AT TIME ZONE p.timezone FROM locations p WHERE p.id = p_property_id
 $$;
 SELECT barnum_secure_function('barnum_property_wall_clock(uuid, date, time, interval)');
 
@@ -283,7 +284,7 @@ SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_booking bookings;
-  v_property properties;
+  v_property locations;
   v_payload jsonb := coalesce(p_payload, '{}'::jsonb);
   v_own_quiet boolean;
   v_key text;
@@ -292,7 +293,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'barnum_booking_enqueue: booking % does not exist', p_booking_id USING ERRCODE = 'foreign_key_violation';
   END IF;
-  SELECT * INTO v_property FROM properties p WHERE p.id = v_booking.property_id;
+  SELECT * INTO v_property FROM locations p WHERE p.id = v_booking.property_id;
   IF p_event_type = 'booking.reminder' THEN
     v_payload := v_payload || jsonb_build_object('activity_at', v_booking.last_activity_at);
   END IF;
@@ -346,14 +347,14 @@ SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_booking bookings;
-  v_property properties;
+  v_property locations;
   v_actor text := current_setting('barnum.actor', true);
 BEGIN
   SELECT * INTO v_booking FROM bookings b WHERE b.id = NEW.entity_id AND b.status = 'started' FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;
   END IF;
-  SELECT * INTO v_property FROM properties p WHERE p.id = v_booking.property_id;
+  SELECT * INTO v_property FROM locations p WHERE p.id = v_booking.property_id;
   PERFORM set_config('barnum.actor', 'abandonment-timer', true);
   UPDATE bookings SET status = 'abandoned' WHERE id = v_booking.id;
   IF v_property.reminder_2_enabled THEN
@@ -490,7 +491,7 @@ BEGIN
          g.id
     INTO v_message, v_guest_id
     FROM bookings b
-    JOIN properties pr ON pr.id = b.property_id
+    JOIN locations pr ON pr.id = b.property_id
     LEFT JOIN guests g ON g.id = b.guest_id
    WHERE b.id = p_event.entity_id;
 

@@ -64,14 +64,14 @@ SET search_path = pg_catalog, barnum
 AS $$
 DECLARE
   v_booking bookings;
-  v_property properties;
+  v_property locations;
   v_actor text := current_setting('barnum.actor', true);
 BEGIN
   SELECT * INTO v_booking FROM bookings b WHERE b.id = p_booking_id AND b.status = 'started' FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN;
   END IF;
-  SELECT * INTO v_property FROM properties p WHERE p.id = v_booking.property_id;
+  SELECT * INTO v_property FROM locations p WHERE p.id = v_booking.property_id;
   PERFORM set_config('barnum.actor', 'abandonment-timer', true);
   UPDATE bookings SET status = 'abandoned' WHERE id = v_booking.id;
   IF v_property.reminder_2_enabled THEN

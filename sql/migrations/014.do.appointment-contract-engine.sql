@@ -3,6 +3,16 @@
 -- appointments table plans the messages (the seed's trg_pre_confirmation, trg_no_show and
 -- trg_review, and the reminders).
 
+-- A clinic group's sites are locations too, beside the resort properties (007): each has its name,
+-- timezone, language (locale), quiet hours, and here the public address of its links and the
+-- WhatsApp number it sends from. An appointment names its location through the contract
+-- (appointments.location_id); none, and the business-wide barnum_settings apply.
+ALTER TABLE locations
+  ADD COLUMN public_base_url text
+    CONSTRAINT locations_public_base_url_http CHECK (public_base_url ~ '^https?://[^/\s?#]+(/[^\s?#]*)?$'),
+  ADD COLUMN whatsapp_phone_number_id text
+    CONSTRAINT locations_whatsapp_phone_number_id_digits CHECK (whatsapp_phone_number_id ~ '^[0-9]{1,30}$');
+
 -- Opt-outs are Barnum's own record about a person, kept beside the business's patients, not in them.
 CREATE TABLE contact_preferences (
   patient_id uuid PRIMARY KEY,
@@ -49,17 +59,40 @@ $$;
 SELECT barnum_secure_function('contract_set_status(uuid, text, text)', false);
 SELECT barnum_secure_function('contract_reschedule(uuid, timestamptz)', false);
 
--- The instant a wall-clock date and time stand for in the business's timezone: for contracts over
--- tables that keep a date and a time, as the seed's do. A function rather than a join, so that the
--- contract view stays lockable row by row (SELECT ... FOR UPDATE locks only the business's row).
-CREATE FUNCTION local_instant(p_date date, p_time time) RETURNS timestamptz
+-- The timezone of a location, or the business's when there is none.
+CREATE FUNCTION location_timezone(p_location_id uuid) RETURNS text
 LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, barnum
 AS $$
-  SELECT (p_date + p_time) AT TIME ZONE s.timezone FROM barnum_settings s
+  SELECT coalesce((SELECT l.timezone FROM locations l WHERE l.id = p_location_id), s.timezone) FROM barnum_settings s
 $$;
-SELECT barnum_secure_function('local_instant(date, time)');
+SELECT barnum_secure_function('location_timezone(uuid)');
+
+-- The instant a wall-clock date and time stand for at a location (the business's timezone without
+-- one): for contracts over tables that keep a date and a time, as the seed's do. A function rather
+-- than a join, so that the contract view stays lockable row by row (SELECT ... FOR UPDATE locks
+-- only the business's row).
+CREATE FUNCTION local_instant(p_date date, p_time time, p_location_id uuid DEFAULT NULL) RETURNS timestamptz
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, barnum
+AS $$
+  SELECT (p_date + p_time) AT TIME ZONE location_timezone(p_location_id)
+$$;
+SELECT barnum_secure_function('local_instant(date, time, uuid)');
+
+-- When a message planned for p_at may go out: after the location's own quiet hours, in its own
+-- timezone, when it has some (the business-wide ones apply at claim, as for every event).
+CREATE FUNCTION location_send_time(p_location_id uuid, p_at timestamptz) RETURNS timestamptz
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, barnum
+AS $$
+  SELECT coalesce((SELECT barnum_quiet_hours_end_in(p_at, l.timezone, l.quiet_hours_start, l.quiet_hours_end)
+                     FROM locations l WHERE l.id = p_location_id AND l.quiet_hours_start IS NOT NULL), p_at)
+$$;
+SELECT barnum_secure_function('location_send_time(uuid, timestamptz)');
 
 -- A business whose keys are integers (Cal.com's "Booking".id) maps them to uuids and back with
 -- these two; an expression index on barnum.uuid_from_bigint(id) keeps lookups by uuid fast.
@@ -84,7 +117,8 @@ SELECT barnum_secure_function('bigint_from_uuid(uuid)');
 -- Reminders before an appointment: one event per offset in barnum_settings.reminder_offsets,
 -- at the appointment's instant minus the offset. The event remembers the instant it was planned
 -- for, so a reminder planned for a slot that has since moved is skipped at claim.
-CREATE FUNCTION barnum_schedule_reminders(p_appointment_id uuid, p_patient_id uuid, p_starts_at timestamptz) RETURNS integer
+CREATE FUNCTION barnum_schedule_reminders(p_appointment_id uuid, p_patient_id uuid, p_starts_at timestamptz, p_location_id uuid)
+RETURNS integer
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, barnum
@@ -101,18 +135,18 @@ BEGIN
             jsonb_build_object('offset', v_offset::text, 'starts_at', p_starts_at))
     RETURNING id INTO v_workflow_id;
     PERFORM create_whatsapp_event('appointment.reminder', 'appointment', p_appointment_id, v_workflow_id,
-                                  p_starts_at - v_offset,
+                                  location_send_time(p_location_id, p_starts_at - v_offset),
                                   jsonb_build_object('offset', v_offset::text, 'starts_at', p_starts_at));
     v_count := v_count + 1;
   END LOOP;
   RETURN v_count;
 END
 $$;
-SELECT barnum_secure_function('barnum_schedule_reminders(uuid, uuid, timestamptz)', false);
+SELECT barnum_secure_function('barnum_schedule_reminders(uuid, uuid, timestamptz, uuid)', false);
 
 -- A conversation record and its event, as the seed's triggers made them.
 CREATE FUNCTION barnum_start_conversation(p_workflow_type text, p_event_type text, p_appointment_id uuid, p_patient_id uuid,
-                                          p_at timestamptz) RETURNS void
+                                          p_at timestamptz, p_location_id uuid) RETURNS void
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, barnum
@@ -123,10 +157,10 @@ BEGIN
   INSERT INTO whatsapp_workflows (workflow_type, appointment_id, patient_id)
   VALUES (p_workflow_type, p_appointment_id, p_patient_id)
   RETURNING id INTO v_workflow_id;
-  PERFORM create_whatsapp_event(p_event_type, 'appointment', p_appointment_id, v_workflow_id, p_at);
+  PERFORM create_whatsapp_event(p_event_type, 'appointment', p_appointment_id, v_workflow_id, location_send_time(p_location_id, p_at));
 END
 $$;
-SELECT barnum_secure_function('barnum_start_conversation(text, text, uuid, uuid, timestamptz)', false);
+SELECT barnum_secure_function('barnum_start_conversation(text, text, uuid, uuid, timestamptz, uuid)', false);
 
 -- What an appointment's change means for its messages, judged against the state last seen:
 --   * first seen on an INSERT, upcoming and active: the pre-confirmation and the reminders, once it
@@ -170,8 +204,9 @@ BEGIN
        SET status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, planned = EXCLUDED.planned, updated_at = now();
     IF (p_inserted OR v_was.appointment_id IS NOT NULL) AND v_now.patient_id IS NOT NULL
        AND v_now.status = ANY (v_active) AND v_now.starts_at > now() THEN
-      PERFORM barnum_start_conversation('pre_confirmation_sent', 'appointment.pre_confirmed', v_now.id, v_now.patient_id, now());
-      PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at);
+      PERFORM barnum_start_conversation('pre_confirmation_sent', 'appointment.pre_confirmed', v_now.id, v_now.patient_id, now(),
+                                        v_now.location_id);
+      PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at, v_now.location_id);
     END IF;
     RETURN;
   END IF;
@@ -190,18 +225,18 @@ BEGIN
   ELSIF v_now.starts_at IS DISTINCT FROM v_was.starts_at THEN
     PERFORM barnum_cancel_appointment_events(v_now.id, ARRAY['appointment.reminder'], 'superseded: appointment rescheduled');
     IF v_now.status = ANY (v_active) AND v_now.starts_at IS NOT NULL THEN
-      PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at);
+      PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at, v_now.location_id);
     END IF;
   ELSIF v_was.status = 'cancelled' AND v_now.status = ANY (v_active) AND v_now.starts_at IS NOT NULL THEN
-    PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at);
+    PERFORM barnum_schedule_reminders(v_now.id, v_now.patient_id, v_now.starts_at, v_now.location_id);
   END IF;
 
   IF v_now.status = 'no_show' AND v_was.status IS DISTINCT FROM 'no_show' THEN
     PERFORM barnum_start_conversation('reschedule_prompt', 'appointment.no_show', v_now.id, v_now.patient_id,
-                                      now() + (SELECT s.no_show_delay FROM barnum_settings s));
+                                      now() + (SELECT s.no_show_delay FROM barnum_settings s), v_now.location_id);
   ELSIF v_now.status = 'completed' AND v_was.status IS DISTINCT FROM 'completed' THEN
     PERFORM barnum_start_conversation('review_request', 'appointment.review_request', v_now.id, v_now.patient_id,
-                                      now() + (SELECT s.review_delay FROM barnum_settings s));
+                                      now() + (SELECT s.review_delay FROM barnum_settings s), v_now.location_id);
   END IF;
 END
 $$;
@@ -272,9 +307,9 @@ LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, barnum
 AS $$
-  SELECT a.id, a.patient_id, a.status, to_char(a.starts_at AT TIME ZONE s.timezone, 'YYYY-MM-DD'),
-         to_char(a.starts_at AT TIME ZONE s.timezone, 'HH24:MI'), a.starts_at
-    FROM appointments a CROSS JOIN barnum_settings s
+  SELECT a.id, a.patient_id, a.status, to_char(a.starts_at AT TIME ZONE location_timezone(a.location_id), 'YYYY-MM-DD'),
+         to_char(a.starts_at AT TIME ZONE location_timezone(a.location_id), 'HH24:MI'), a.starts_at
+    FROM appointments a
    WHERE a.id = p_appointment_id
 $$;
 SELECT barnum_secure_function('barnum_appointment_summary(uuid)');
@@ -383,7 +418,8 @@ END
 $$;
 
 -- The clinic part of a message, read through the contract: the appointment's wall-clock date and
--- time are its instant in the business's timezone.
+-- time are its instant in its location's timezone; its links use the location's public address,
+-- and the message names the location and the WhatsApp number to send from (none: the business's).
 CREATE OR REPLACE FUNCTION barnum_clinic_message_part(p_event whatsapp_events, p_settings barnum_settings, p_preview boolean)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -394,6 +430,7 @@ DECLARE
   v_appointment jsonb;
   v_patient jsonb;
   v_patient_id uuid;
+  v_base_url text;
   v_links jsonb := '{}'::jsonb;
   v_action text;
   v_token text;
@@ -401,20 +438,24 @@ BEGIN
   IF p_event.entity_type = 'appointment' THEN
     SELECT jsonb_build_object(
              'id', a.id,
-             'date', to_char(a.starts_at AT TIME ZONE p_settings.timezone, 'YYYY-MM-DD'),
-             'time', to_char(a.starts_at AT TIME ZONE p_settings.timezone, 'HH24:MI'),
+             'date', to_char(a.starts_at AT TIME ZONE coalesce(l.timezone, p_settings.timezone), 'YYYY-MM-DD'),
+             'time', to_char(a.starts_at AT TIME ZONE coalesce(l.timezone, p_settings.timezone), 'HH24:MI'),
              'starts_at', a.starts_at,
-             'timezone', p_settings.timezone,
+             'timezone', coalesce(l.timezone, p_settings.timezone),
+             'location', CASE WHEN l.id IS NULL THEN NULL ELSE jsonb_build_object(
+               'id', l.id, 'name', l.name, 'timezone', l.timezone, 'locale', l.locale,
+               'whatsapp_phone_number_id', l.whatsapp_phone_number_id) END,
              'duration_minutes', a.duration_minutes,
              'status', a.status,
              'patient', jsonb_build_object('id', p.id, 'name', p.name, 'phone', p.phone,
-                                           'locale', barnum_supported_locale(p.locale, p_settings.default_locale)),
+                                           'locale', barnum_supported_locale(p.locale, coalesce(l.locale, p_settings.default_locale))),
              'professional', CASE WHEN pr.id IS NULL THEN NULL ELSE jsonb_build_object('id', pr.id, 'name', pr.name) END,
              'specialty', CASE WHEN sp.id IS NULL THEN NULL ELSE jsonb_build_object('id', sp.id, 'name', sp.name) END),
-           p.id
-      INTO v_appointment, v_patient_id
+           p.id, coalesce(l.public_base_url, p_settings.public_base_url)
+      INTO v_appointment, v_patient_id, v_base_url
       FROM appointments a
       JOIN patients p ON p.id = a.patient_id
+      LEFT JOIN locations l ON l.id = a.location_id
       LEFT JOIN professionals pr ON pr.id = a.professional_id
       LEFT JOIN specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
      WHERE a.id = p_event.entity_id;
@@ -426,7 +467,7 @@ BEGIN
                                                    jsonb_build_object('event_id', p_event.id))
                    END;
         v_links := v_links || jsonb_build_object(v_action,
-          rtrim(p_settings.public_base_url, '/') || '/api/action?type=' || v_action || '&token=' || v_token);
+          rtrim(v_base_url, '/') || '/api/action?type=' || v_action || '&token=' || v_token);
       END LOOP;
     END IF;
   ELSIF p_event.entity_type = 'patient' THEN

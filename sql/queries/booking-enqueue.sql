@@ -5,7 +5,7 @@
 -- A NULL event_id: it was queued already (once only).
 SELECT e.event_id, e.scheduled_for
   FROM barnum.bookings b
-  JOIN barnum.properties p ON p.id = b.property_id,
+  JOIN barnum.locations p ON p.id = b.property_id,
        LATERAL barnum.barnum_booking_enqueue(
          b.id, $2,
          CASE $4::text

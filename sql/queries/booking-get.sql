@@ -8,7 +8,7 @@ SELECT b.id, b.platform, b.external_id AS reference, b.status, b.status_changed_
        g.id AS guest_id, g.name AS guest_name, g.locale AS guest_locale, g.phone_status, g.phone_encrypted,
        g.whatsapp_opted_out_at
   FROM barnum.bookings b
-  JOIN barnum.properties p ON p.id = b.property_id
+  JOIN barnum.locations p ON p.id = b.property_id
   LEFT JOIN barnum.guests g ON g.id = b.guest_id
  WHERE ($1::uuid IS NOT NULL AND b.id = $1::uuid)
     OR ($1::uuid IS NULL AND b.platform = $2 AND p.external_id = $3 AND b.external_id = $4)

@@ -17,7 +17,7 @@ UPDATE barnum.bookings b
        confirmation_code = coalesce($14::text, b.confirmation_code),
        expected_check_in_at = coalesce(barnum.barnum_property_wall_clock(p.id, coalesce($6::date, b.check_in), p.check_in_time),
                                        b.expected_check_in_at)
-  FROM barnum.properties p
+  FROM barnum.locations p
  WHERE b.id = $1 AND p.id = b.property_id
 RETURNING b.id, b.guest_id, b.status, b.status_changed_at, b.last_activity_at,
           to_char(b.check_in, 'YYYY-MM-DD') AS check_in, to_char(b.check_out, 'YYYY-MM-DD') AS check_out

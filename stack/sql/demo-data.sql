@@ -28,6 +28,6 @@ INSERT INTO barnum_clinic.patients (id, name, phone, email, locale) VALUES
   ('d0000000-0000-4000-8000-000000000203', 'Lucía García', '+34600123456', 'lucia.garcia@example.com', 'es')
 ON CONFLICT (id) DO NOTHING;
 
-INSERT INTO barnum.properties (external_id, name, timezone, locale)
+INSERT INTO barnum.locations (external_id, name, timezone, locale)
 VALUES ('praia-azul', 'Hotel Praia Azul', 'Europe/Lisbon', 'pt-PT')
 ON CONFLICT (external_id) DO NOTHING;

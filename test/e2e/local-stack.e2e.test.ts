@@ -104,7 +104,7 @@ async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise
 const counts = () =>
 	withDatabase(async (db) => {
 		const { rows } = await db.query(
-			'SELECT (SELECT count(*) FROM barnum_clinic.specialties)::int AS specialties, (SELECT count(*) FROM barnum_clinic.professionals)::int AS professionals, (SELECT count(*) FROM barnum_clinic.patients)::int AS patients, (SELECT count(*) FROM barnum.properties)::int AS properties, (SELECT count(*) FROM barnum_clinic.appointments)::int AS appointments',
+			'SELECT (SELECT count(*) FROM barnum_clinic.specialties)::int AS specialties, (SELECT count(*) FROM barnum_clinic.professionals)::int AS professionals, (SELECT count(*) FROM barnum_clinic.patients)::int AS patients, (SELECT count(*) FROM barnum.locations)::int AS properties, (SELECT count(*) FROM barnum_clinic.appointments)::int AS appointments',
 		);
 		return rows[0] as Record<string, number>;
 	});

@@ -87,3 +87,24 @@ test('an item that is not an outbox event fails the node, or becomes its error i
 		expect.objectContaining({ sent: true, event: expect.objectContaining({ status: 'sent' }) }),
 	]);
 });
+
+test('an appointment at a location with a WhatsApp number of its own is sent from that number, not the credential\'s', async () => {
+	const own = sandbox.settings.phoneNumberId ?? '100000000000001';
+	const location = await db.admin.query(
+		"INSERT INTO locations (external_id, name, timezone, whatsapp_phone_number_id) VALUES ('porto', 'Sorriso Porto', 'Europe/Lisbon', $1) RETURNING id",
+		[own],
+	);
+	const id = await insertAppointment(db.app, clinic, { date: '2030-07-02', time: '11:00' });
+	await db.app.query('UPDATE appointments SET location_id = $1 WHERE id = $2', [location.rows[0].id, id]);
+	await db.admin.query("UPDATE whatsapp_events SET status = 'cancelled' WHERE entity_id = $1", [id]);
+	await db.admin.query("SELECT create_whatsapp_event('appointment.pre_confirmed', 'appointment', $1)", [id]);
+	const { events } = await claimEvents(db.app, { consumerId: 'event-mode', limit: 5, leaseSeconds: 60, eventTypes: ['appointment.pre_confirmed'] });
+	expect(events).toHaveLength(1);
+	// The credential names a number the sandbox does not know: only the location's can send.
+	const context = {
+		...fakeExecuteContext({ parameters: [parameters], credential: { ...credential, phoneNumberId: '199999999999999' } }),
+		getInputData: () => [{ json: events[0].message as unknown as IDataObject }],
+	};
+	const [[out]] = await new Barnum().execute.call(context as never);
+	expect(out.json).toMatchObject({ sent: true, event: { id: events[0].id, status: 'sent' } });
+});

@@ -53,7 +53,7 @@ describe('booking_started (CartHandler.processBookingStarted)', () => {
 
 	test('the abandonment delay is the property\'s', async () => {
 		await db.admin.query(
-			"INSERT INTO properties (external_id, name, timezone, abandonment_delay) VALUES ('quinta-lenta', 'Quinta Lenta', 'Europe/Lisbon', '25 minutes')",
+			"INSERT INTO locations (external_id, name, timezone, abandonment_delay) VALUES ('quinta-lenta', 'Quinta Lenta', 'Europe/Lisbon', '25 minutes')",
 		);
 		const occurredAt = minutesAgo(1);
 		const { result } = await record(db, native('booking_started', 'BK-101', { occurredAt, property: { id: 'quinta-lenta' } }));
@@ -163,7 +163,7 @@ describe('booking_abandoned (CartHandler.processBookingAbandoned)', () => {
 
 	test('reminder #2 can be turned off per property', async () => {
 		await db.admin.query(
-			"INSERT INTO properties (external_id, name, reminder_2_enabled) VALUES ('so-um-lembrete', 'Só Um Lembrete', false)",
+			"INSERT INTO locations (external_id, name, reminder_2_enabled) VALUES ('so-um-lembrete', 'Só Um Lembrete', false)",
 		);
 		const { result } = await record(db, native('booking_abandoned', 'BK-203', { property: { id: 'so-um-lembrete' } }));
 		expect(result.scheduled.map((s) => s.reminderNumber)).toEqual([1]);
@@ -273,7 +273,7 @@ describe('guest_checked_in (OrderHandler.processGuestCheckedIn)', () => {
 
 	test('a delay of a day across the change is a wall-clock day, not 24 hours', async () => {
 		await db.admin.query(
-			"INSERT INTO properties (external_id, name, timezone, review_delay) VALUES ('dia-seguinte', 'Dia Seguinte', 'Europe/Lisbon', '1 day 3 hours')",
+			"INSERT INTO locations (external_id, name, timezone, review_delay) VALUES ('dia-seguinte', 'Dia Seguinte', 'Europe/Lisbon', '1 day 3 hours')",
 		);
 		// Check-out Saturday 27 March (WET) → Sunday 28 March 14:00 WEST = 13:00 UTC, where 24 h + 3 h would say 14:00 UTC.
 		expect((await reviewAt('BK-402', '2027-03-27', 'dia-seguinte')).toISOString()).toBe('2027-03-28T13:00:00.000Z');

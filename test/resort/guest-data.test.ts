@@ -214,7 +214,7 @@ describe('the audit log', () => {
 describe('quiet hours of the property\'s own', () => {
 	test('a reminder due inside them waits for their end, in the property\'s timezone; the confirmation does not wait', async () => {
 		const { rows } = await db.admin.query<{ at: Date }>(
-			`INSERT INTO properties (external_id, name, timezone, quiet_hours_start, quiet_hours_end)
+			`INSERT INTO locations (external_id, name, timezone, quiet_hours_start, quiet_hours_end)
 			 VALUES ('noite', 'Casa da Noite', 'Asia/Tokyo',
 			         (now() AT TIME ZONE 'Asia/Tokyo' - interval '1 hour')::time, (now() AT TIME ZONE 'Asia/Tokyo' + interval '2 hours')::time)
 			 RETURNING now() AS at`,

@@ -32,7 +32,8 @@ const VIEWS = (status: string, statusType = 'text') => `
 	SELECT c.id, c.full_name AS name, c.mobile AS phone, NULL::text AS email, NULL::text AS locale FROM clinic.clients c;
 	CREATE OR REPLACE VIEW barnum.appointments AS
 	SELECT v.visit_id AS id, v.client_id AS patient_id, NULL::uuid AS professional_id, NULL::uuid AS specialty_id,
-	       v.at AS starts_at, NULL::integer AS duration_minutes, (${status})::${statusType} AS status
+	       v.at AS starts_at, NULL::integer AS duration_minutes, (${status})::${statusType} AS status,
+	       NULL::uuid AS location_id
 	  FROM clinic.visits v;
 	CREATE OR REPLACE FUNCTION barnum.contract_set_status(p_appointment_id uuid, p_status text, p_reason text) RETURNS void
 	LANGUAGE sql AS $$

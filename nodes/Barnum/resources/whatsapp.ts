@@ -254,7 +254,9 @@ function readTemplateDelivery(this: IExecuteFunctions, i: number): TemplateDeliv
 		const json = (this.getInputData()[i]?.json ?? {}) as { event_type?: unknown; body?: { event_type?: unknown } };
 		const event = (json.event_type === undefined && json.body?.event_type !== undefined ? json.body : json) as unknown as OutboundMessage;
 		const { message, fallbackText } = eventTemplate(event);
-		return { message, eventId: event.event_id || null, fallbackText };
+		// A clinic group's site sends from its own number (barnum.locations.whatsapp_phone_number_id).
+		const phoneNumberId = event.appointment?.location?.whatsapp_phone_number_id ?? null;
+		return { message, eventId: event.event_id || null, fallbackText, phoneNumberId };
 	}
 	const to = String(this.getNodeParameter('to', i) ?? '').trim();
 	const eventId = String(this.getNodeParameter('eventId', i, '') ?? '').trim() || null;

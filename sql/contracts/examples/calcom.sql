@@ -40,7 +40,8 @@ SELECT barnum.uuid_from_bigint(b.id) AS id,
             WHEN EXISTS (SELECT 1 FROM public."Attendee" a WHERE a."bookingId" = b.id AND a."noShow") THEN 'no_show'
             WHEN b.metadata ? 'barnumConfirmedAt' THEN 'confirmed'
             ELSE 'scheduled'
-       END AS status
+       END AS status,
+       NULL::uuid AS location_id
   FROM public."Booking" b;
 
 CREATE OR REPLACE FUNCTION barnum.contract_set_status(p_appointment_id uuid, p_status text, p_reason text) RETURNS void
