@@ -7,6 +7,8 @@ import { claimEvents } from '../../core/outbox/operations';
 import { createPool } from '../../core/db/pool';
 import { loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/serve';
+import { BarnumOutboxTrigger } from '../../nodes/BarnumOutboxTrigger/BarnumOutboxTrigger.node';
+import { fakeTriggerContext, startTrigger } from '../nodes/fakes';
 import { SEED, allowAppLogin, seedDatabase, seedRows, type SeedDatabase } from '../helpers/seed-database';
 
 /**
@@ -298,6 +300,39 @@ describe('the push dispatcher (POST /api/internal) delivers the pending event to
 			expect(status.rows).toEqual([{ status: 'sent' }]);
 		} finally {
 			await server.stop();
+		}
+	});
+});
+
+describe('the Barnum Outbox Trigger delivers the pending event too', () => {
+	let triggered: SeedDatabase;
+	beforeAll(async () => {
+		triggered = await seedDatabase();
+		await migrate(triggered.url);
+		await allowAppLogin(triggered.url);
+		await triggered.admin.query("UPDATE barnum.barnum_settings SET quiet_hours_start = NULL, quiet_hours_end = NULL");
+	});
+	afterAll(() => triggered.drop());
+
+	test('one execution with the seed\'s payload, acknowledged when it succeeds', async () => {
+		const fake = fakeTriggerContext({
+			parameters: { eventTypes: ['appointment.pre_confirmed'], otherEventTypes: '', options: { pollIntervalSeconds: 1 }, emitMode: 'event', ackMode: 'executionSucceeds', batchSize: 10 },
+			credential: { connectionString: triggered.appUrl, ssl: 'disable' },
+		});
+		const response = await startTrigger(new BarnumOutboxTrigger(), fake.context);
+		try {
+			const deadline = Date.now() + 10_000;
+			let status: string | undefined;
+			while (Date.now() < deadline) {
+				status = (await triggered.admin.query('SELECT status FROM public.whatsapp_events WHERE id = $1', [SEED.events.a])).rows[0].status;
+				if (status === 'sent') break;
+				await new Promise((r) => setTimeout(r, 50));
+			}
+			expect(status).toBe('sent');
+			expect(fake.executions.map((items) => items.map((item) => item.json.event_id))).toEqual([[SEED.events.a]]);
+			expect(fake.executions[0][0].json).toMatchObject({ appointment: { id: SEED.appointments.a, patient: { name: 'João Silva' } } });
+		} finally {
+			await response.closeFunction?.();
 		}
 	});
 });
