@@ -76,7 +76,7 @@ export async function installContract(
 			await client.query(source.text);
 		} catch (error) {
 			// The caller's transaction rolls back: the database is as it was.
-			throw new ContractError(`The contract ${source.name} could not be installed: ${explain(error)}`);
+			throw notInstalled(source.name, error);
 		}
 		await client.query(
 			`INSERT INTO barnum.contract (name, md5) VALUES ($1, $2)
@@ -98,10 +98,10 @@ export async function contractProblems(db: Queryable): Promise<string[]> {
 	return rows.map((r) => r.problem);
 }
 
-function explain(error: unknown): string {
+function notInstalled(name: string, error: unknown): ContractError {
 	const message = error instanceof Error ? error.message : String(error);
-	if (/cannot (change|drop) (data type|name) of view column|cannot drop columns from view/.test(message)) {
-		return `${message}. A contract view must have exactly the columns, names, order and types of docs/database.md (cast where needed, e.g. status::text)`;
-	}
-	return message;
+	const hint = /cannot (change|drop) (data type|name) of view column|cannot drop columns from view/.test(message)
+		? '. A contract view must have exactly the columns, names, order and types of docs/database.md (cast where needed, e.g. status::text)'
+		: '';
+	return new ContractError(`The contract ${name} could not be installed: ${message}${hint}`);
 }

@@ -75,8 +75,7 @@ export async function migrate(
 			return { applied, version, contract };
 		} catch (error) {
 			await client.query('ROLLBACK').catch(() => undefined);
-			if (error instanceof ContractError) throw new MigrationError(error.message, { cause: error });
-			throw error instanceof MigrationError ? error : explain(error);
+			throw explain(error);
 		}
 	} finally {
 		await client.end().catch(() => undefined);
@@ -106,6 +105,8 @@ async function refuseEarlierLayout(client: pg.Client): Promise<void> {
 }
 
 function explain(error: unknown): Error {
+	if (error instanceof MigrationError) return error;
+	if (error instanceof ContractError) return new MigrationError(error.message, { cause: error });
 	const message = error instanceof Error ? error.message : String(error);
 	const drift = /MD5 checksum failed for migration \[(\d+)\]/.exec(message);
 	if (drift) {
