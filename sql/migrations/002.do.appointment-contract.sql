@@ -35,3 +35,18 @@ GRANT SELECT ON specialties, professionals, patients, appointments TO barnum_app
 -- SELECT ... FOR UPDATE needs it: Barnum locks the business's row while it changes the appointment
 -- (the change itself goes through contract_set_status and contract_reschedule).
 GRANT UPDATE ON appointments TO barnum_app;
+
+-- Opt-outs are Barnum's own record about a person, kept beside the business's patients, not in them.
+CREATE TABLE contact_preferences (
+  patient_id uuid PRIMARY KEY,
+  whatsapp_opted_out_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT barnum_secure_table('contact_preferences');
+
+-- A business's patients may carry any language code; messages and pages speak these four.
+CREATE FUNCTION barnum_supported_locale(p_locale text, p_default text) RETURNS text
+LANGUAGE sql
+IMMUTABLE
+RETURN CASE WHEN p_locale IN ('pt-PT', 'en', 'pt-BR', 'es') THEN p_locale ELSE p_default END;
+SELECT barnum_secure_function('barnum_supported_locale(text, text)');

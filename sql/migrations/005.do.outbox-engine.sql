@@ -173,6 +173,9 @@ BEGIN
       RETURN 'appointment no longer exists';
     END IF;
     SELECT * INTO v_patient FROM patients p WHERE p.id = v_appointment.patient_id;
+    IF NOT FOUND THEN
+      RETURN 'the appointment''s patient is not in the contract''s patients view';
+    END IF;
   ELSIF p_event.entity_type = 'patient' THEN
     SELECT * INTO v_patient FROM patients p WHERE p.id = p_event.entity_id;
     IF NOT FOUND THEN
@@ -182,14 +185,23 @@ BEGIN
     RETURN NULL;
   END IF;
 
-  IF v_patient.whatsapp_opted_out_at IS NOT NULL THEN
+  IF EXISTS (SELECT 1 FROM contact_preferences c WHERE c.patient_id = v_patient.id AND c.whatsapp_opted_out_at IS NOT NULL) THEN
     RETURN 'patient opted out of WhatsApp messages';
   END IF;
-  IF v_patient.phone IS NULL THEN
+  IF v_patient.phone IS NULL OR btrim(v_patient.phone) = '' THEN
     RETURN 'patient has no phone number';
+  END IF;
+  IF v_patient.phone !~ '^\+[1-9][0-9]{6,14}$' THEN
+    RETURN 'patient phone number is not in international (E.164) form';
   END IF;
   IF v_appointment.id IS NULL THEN
     RETURN NULL;
+  END IF;
+  IF v_appointment.starts_at IS NULL THEN
+    RETURN 'appointment has no start time';
+  END IF;
+  IF v_appointment.status IS NULL OR v_appointment.status NOT IN ('scheduled', 'pre_confirmed', 'confirmed', 'cancelled', 'no_show', 'completed') THEN
+    RETURN 'appointment status is not one Barnum knows: the contract maps it to nothing';
   END IF;
 
   CASE p_event.event_type

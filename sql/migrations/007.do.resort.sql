@@ -15,8 +15,9 @@ SET search_path = pg_catalog
 AS $$ SELECT coalesce(nullif(current_setting('barnum.actor', true), ''), 'direct-sql') $$;
 SELECT barnum_secure_function('barnum_actor()');
 
--- One row per location: a resort property here, a clinic's site too (015). The platform's id is
--- external_id; the rest is how Barnum writes to its guests.
+-- One row per location: a resort property, or a clinic group's site (docs/database.md,
+-- "Locations"). The platform's id is external_id; the rest is how Barnum writes to its guests and
+-- patients there.
 -- Quiet hours left NULL fall back to the business-wide ones in barnum_settings (applied at claim);
 -- set here, they apply in the property's own timezone when an event is planned.
 CREATE TABLE locations (
@@ -30,6 +31,11 @@ CREATE TABLE locations (
     CONSTRAINT locations_locale_supported CHECK (locale IN ('pt-PT', 'en', 'pt-BR', 'es')),
   quiet_hours_start time,
   quiet_hours_end time,
+  -- A clinic site's: the public address of its links, and the WhatsApp number it sends from.
+  public_base_url text
+    CONSTRAINT locations_public_base_url_http CHECK (public_base_url ~ '^https?://[^/\s?#]+(/[^\s?#]*)?$'),
+  whatsapp_phone_number_id text
+    CONSTRAINT locations_whatsapp_phone_number_id_digits CHECK (whatsapp_phone_number_id ~ '^[0-9]{1,30}$'),
   abandonment_delay interval NOT NULL DEFAULT '1 hour'
     CONSTRAINT locations_abandonment_delay_positive CHECK (abandonment_delay > interval '0'),
   reminder_2_enabled boolean NOT NULL DEFAULT true,

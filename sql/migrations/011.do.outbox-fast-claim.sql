@@ -66,9 +66,9 @@ AS $$
 $$;
 SELECT barnum_secure_function('barnum_event_envelope(whatsapp_events, barnum_settings, boolean)');
 
--- The clinic part of a message: the appointment with patient, professional and specialty and its
--- one-click links (tokens are created here unless previewing), or the patient. 005's builder
--- without the envelope, taking the settings from its caller.
+-- The clinic part of a message, read through the contract: the appointment's wall-clock date and
+-- time are its instant in its location's timezone; its links use the location's public address,
+-- and the message names the location and the WhatsApp number to send from (none: the business's).
 CREATE FUNCTION barnum_clinic_message_part(p_event whatsapp_events, p_settings barnum_settings, p_preview boolean)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -79,6 +79,7 @@ DECLARE
   v_appointment jsonb;
   v_patient jsonb;
   v_patient_id uuid;
+  v_base_url text;
   v_links jsonb := '{}'::jsonb;
   v_action text;
   v_token text;
@@ -86,20 +87,24 @@ BEGIN
   IF p_event.entity_type = 'appointment' THEN
     SELECT jsonb_build_object(
              'id', a.id,
-             'date', to_char(a.date, 'YYYY-MM-DD'),
-             'time', to_char(a.time, 'HH24:MI'),
+             'date', to_char(a.starts_at AT TIME ZONE coalesce(l.timezone, p_settings.timezone), 'YYYY-MM-DD'),
+             'time', to_char(a.starts_at AT TIME ZONE coalesce(l.timezone, p_settings.timezone), 'HH24:MI'),
              'starts_at', a.starts_at,
-             'timezone', p_settings.timezone,
+             'timezone', coalesce(l.timezone, p_settings.timezone),
+             'location', CASE WHEN l.id IS NULL THEN NULL ELSE jsonb_build_object(
+               'id', l.id, 'name', l.name, 'timezone', l.timezone, 'locale', l.locale,
+               'whatsapp_phone_number_id', l.whatsapp_phone_number_id) END,
              'duration_minutes', a.duration_minutes,
              'status', a.status,
              'patient', jsonb_build_object('id', p.id, 'name', p.name, 'phone', p.phone,
-                                           'locale', coalesce(p.locale, p_settings.default_locale)),
+                                           'locale', barnum_supported_locale(p.locale, coalesce(l.locale, p_settings.default_locale))),
              'professional', CASE WHEN pr.id IS NULL THEN NULL ELSE jsonb_build_object('id', pr.id, 'name', pr.name) END,
              'specialty', CASE WHEN sp.id IS NULL THEN NULL ELSE jsonb_build_object('id', sp.id, 'name', sp.name) END),
-           p.id
-      INTO v_appointment, v_patient_id
+           p.id, coalesce(l.public_base_url, p_settings.public_base_url)
+      INTO v_appointment, v_patient_id, v_base_url
       FROM appointments a
       JOIN patients p ON p.id = a.patient_id
+      LEFT JOIN locations l ON l.id = a.location_id
       LEFT JOIN professionals pr ON pr.id = a.professional_id
       LEFT JOIN specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
      WHERE a.id = p_event.entity_id;
@@ -111,12 +116,12 @@ BEGIN
                                                    jsonb_build_object('event_id', p_event.id))
                    END;
         v_links := v_links || jsonb_build_object(v_action,
-          rtrim(p_settings.public_base_url, '/') || '/api/action?type=' || v_action || '&token=' || v_token);
+          rtrim(v_base_url, '/') || '/api/action?type=' || v_action || '&token=' || v_token);
       END LOOP;
     END IF;
   ELSIF p_event.entity_type = 'patient' THEN
     SELECT jsonb_build_object('id', p.id, 'name', p.name, 'phone', p.phone,
-                              'locale', coalesce(p.locale, p_settings.default_locale))
+                              'locale', barnum_supported_locale(p.locale, p_settings.default_locale))
       INTO v_patient FROM patients p WHERE p.id = p_event.entity_id;
   END IF;
 

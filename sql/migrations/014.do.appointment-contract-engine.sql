@@ -3,24 +3,6 @@
 -- appointments table plans the messages (the seed's trg_pre_confirmation, trg_no_show and
 -- trg_review, and the reminders).
 
--- A clinic group's sites are locations too, beside the resort properties (007): each has its name,
--- timezone, language (locale), quiet hours, and here the public address of its links and the
--- WhatsApp number it sends from. An appointment names its location through the contract
--- (appointments.location_id); none, and the business-wide barnum_settings apply.
-ALTER TABLE locations
-  ADD COLUMN public_base_url text
-    CONSTRAINT locations_public_base_url_http CHECK (public_base_url ~ '^https?://[^/\s?#]+(/[^\s?#]*)?$'),
-  ADD COLUMN whatsapp_phone_number_id text
-    CONSTRAINT locations_whatsapp_phone_number_id_digits CHECK (whatsapp_phone_number_id ~ '^[0-9]{1,30}$');
-
--- Opt-outs are Barnum's own record about a person, kept beside the business's patients, not in them.
-CREATE TABLE contact_preferences (
-  patient_id uuid PRIMARY KEY,
-  whatsapp_opted_out_at timestamptz,
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-SELECT barnum_secure_table('contact_preferences');
-
 -- The last state of each appointment the trigger has seen. The trigger compares against it rather
 -- than against OLD, because it sees the business's row only through the contract view: OLD is a
 -- row of the business's own shape, in the business's own vocabulary.
@@ -36,25 +18,25 @@ CREATE TABLE appointment_state (
 SELECT barnum_secure_table('appointment_state', 'SELECT');
 
 -- The two writes of the contract. A contract file replaces them; until then they refuse.
-CREATE FUNCTION contract_set_status(p_appointment_id uuid, p_status text, p_reason text) RETURNS void
+CREATE FUNCTION contract_missing() RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, barnum
 AS $$
 BEGIN
   RAISE EXCEPTION 'Barnum has no appointment contract installed: run barnum migrate --contract builtin, seed or a file of your own (docs/database.md)'
     USING ERRCODE = 'object_not_in_prerequisite_state';
 END
 $$;
+SELECT barnum_secure_function('contract_missing()', false);
+
+CREATE FUNCTION contract_set_status(p_appointment_id uuid, p_status text, p_reason text) RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, barnum
+AS $$ SELECT contract_missing() $$;
 
 CREATE FUNCTION contract_reschedule(p_appointment_id uuid, p_starts_at timestamptz) RETURNS void
-LANGUAGE plpgsql
+LANGUAGE sql
 SET search_path = pg_catalog, barnum
-AS $$
-BEGIN
-  RAISE EXCEPTION 'Barnum has no appointment contract installed: run barnum migrate --contract builtin, seed or a file of your own (docs/database.md)'
-    USING ERRCODE = 'object_not_in_prerequisite_state';
-END
-$$;
+AS $$ SELECT contract_missing() $$;
 
 SELECT barnum_secure_function('contract_set_status(uuid, text, text)', false);
 SELECT barnum_secure_function('contract_reschedule(uuid, timestamptz)', false);
@@ -341,152 +323,6 @@ BEGIN
 END
 $$;
 SELECT barnum_secure_function('barnum_reschedule_appointment(uuid, timestamptz)');
-
--- Why an appointment's or a patient's event should no longer be delivered, or NULL when it should,
--- read through the contract. A row without what a message needs is skipped with the reason.
-CREATE OR REPLACE FUNCTION barnum_event_skip_reason_clinic(p_event whatsapp_events) RETURNS text
-LANGUAGE plpgsql
-STABLE
-SET search_path = pg_catalog, barnum
-AS $$
-DECLARE
-  v_appointment appointments;
-  v_patient patients;
-BEGIN
-  IF p_event.entity_type = 'appointment' THEN
-    SELECT * INTO v_appointment FROM appointments a WHERE a.id = p_event.entity_id;
-    IF NOT FOUND THEN
-      RETURN 'appointment no longer exists';
-    END IF;
-    SELECT * INTO v_patient FROM patients p WHERE p.id = v_appointment.patient_id;
-    IF NOT FOUND THEN
-      RETURN 'the appointment''s patient is not in the contract''s patients view';
-    END IF;
-  ELSIF p_event.entity_type = 'patient' THEN
-    SELECT * INTO v_patient FROM patients p WHERE p.id = p_event.entity_id;
-    IF NOT FOUND THEN
-      RETURN 'patient no longer exists';
-    END IF;
-  ELSE
-    RETURN NULL;
-  END IF;
-
-  IF EXISTS (SELECT 1 FROM contact_preferences c WHERE c.patient_id = v_patient.id AND c.whatsapp_opted_out_at IS NOT NULL) THEN
-    RETURN 'patient opted out of WhatsApp messages';
-  END IF;
-  IF v_patient.phone IS NULL OR btrim(v_patient.phone) = '' THEN
-    RETURN 'patient has no phone number';
-  END IF;
-  IF v_patient.phone !~ '^\+[1-9][0-9]{6,14}$' THEN
-    RETURN 'patient phone number is not in international (E.164) form';
-  END IF;
-  IF v_appointment.id IS NULL THEN
-    RETURN NULL;
-  END IF;
-  IF v_appointment.starts_at IS NULL THEN
-    RETURN 'appointment has no start time';
-  END IF;
-  IF v_appointment.status IS NULL OR v_appointment.status NOT IN ('scheduled', 'pre_confirmed', 'confirmed', 'cancelled', 'no_show', 'completed') THEN
-    RETURN 'appointment status is not one Barnum knows: the contract maps it to nothing';
-  END IF;
-
-  CASE p_event.event_type
-    WHEN 'appointment.pre_confirmed', 'appointment.reminder' THEN
-      IF v_appointment.status = 'cancelled' THEN
-        RETURN 'appointment cancelled';
-      ELSIF v_appointment.status IN ('no_show', 'completed') THEN
-        RETURN 'appointment already ' || replace(v_appointment.status, '_', '-');
-      ELSIF v_appointment.starts_at <= now() THEN
-        RETURN 'appointment already started';
-      ELSIF p_event.event_type = 'appointment.reminder'
-            AND (p_event.payload ->> 'starts_at')::timestamptz IS DISTINCT FROM v_appointment.starts_at THEN
-        RETURN 'appointment rescheduled since this reminder was planned';
-      END IF;
-    WHEN 'appointment.no_show' THEN
-      IF v_appointment.status <> 'no_show' THEN
-        RETURN 'appointment no longer marked as a no-show';
-      END IF;
-    WHEN 'appointment.review_request' THEN
-      IF v_appointment.status <> 'completed' THEN
-        RETURN 'appointment no longer completed';
-      END IF;
-    ELSE
-      NULL;
-  END CASE;
-  RETURN NULL;
-END
-$$;
-
--- The clinic part of a message, read through the contract: the appointment's wall-clock date and
--- time are its instant in its location's timezone; its links use the location's public address,
--- and the message names the location and the WhatsApp number to send from (none: the business's).
-CREATE OR REPLACE FUNCTION barnum_clinic_message_part(p_event whatsapp_events, p_settings barnum_settings, p_preview boolean)
-RETURNS jsonb
-LANGUAGE plpgsql
-VOLATILE
-SET search_path = pg_catalog, barnum
-AS $$
-DECLARE
-  v_appointment jsonb;
-  v_patient jsonb;
-  v_patient_id uuid;
-  v_base_url text;
-  v_links jsonb := '{}'::jsonb;
-  v_action text;
-  v_token text;
-BEGIN
-  IF p_event.entity_type = 'appointment' THEN
-    SELECT jsonb_build_object(
-             'id', a.id,
-             'date', to_char(a.starts_at AT TIME ZONE coalesce(l.timezone, p_settings.timezone), 'YYYY-MM-DD'),
-             'time', to_char(a.starts_at AT TIME ZONE coalesce(l.timezone, p_settings.timezone), 'HH24:MI'),
-             'starts_at', a.starts_at,
-             'timezone', coalesce(l.timezone, p_settings.timezone),
-             'location', CASE WHEN l.id IS NULL THEN NULL ELSE jsonb_build_object(
-               'id', l.id, 'name', l.name, 'timezone', l.timezone, 'locale', l.locale,
-               'whatsapp_phone_number_id', l.whatsapp_phone_number_id) END,
-             'duration_minutes', a.duration_minutes,
-             'status', a.status,
-             'patient', jsonb_build_object('id', p.id, 'name', p.name, 'phone', p.phone,
-                                           'locale', barnum_supported_locale(p.locale, coalesce(l.locale, p_settings.default_locale))),
-             'professional', CASE WHEN pr.id IS NULL THEN NULL ELSE jsonb_build_object('id', pr.id, 'name', pr.name) END,
-             'specialty', CASE WHEN sp.id IS NULL THEN NULL ELSE jsonb_build_object('id', sp.id, 'name', sp.name) END),
-           p.id, coalesce(l.public_base_url, p_settings.public_base_url)
-      INTO v_appointment, v_patient_id, v_base_url
-      FROM appointments a
-      JOIN patients p ON p.id = a.patient_id
-      LEFT JOIN locations l ON l.id = a.location_id
-      LEFT JOIN professionals pr ON pr.id = a.professional_id
-      LEFT JOIN specialties sp ON sp.id = coalesce(a.specialty_id, pr.specialty_id)
-     WHERE a.id = p_event.entity_id;
-
-    IF v_appointment IS NOT NULL THEN
-      FOREACH v_action IN ARRAY barnum_event_link_actions(p_event.event_type) LOOP
-        v_token := CASE WHEN p_preview THEN 'preview-token-not-valid'
-                        ELSE generate_action_token(v_action, p_event.entity_id, v_patient_id, p_event.workflow_id,
-                                                   jsonb_build_object('event_id', p_event.id))
-                   END;
-        v_links := v_links || jsonb_build_object(v_action,
-          rtrim(v_base_url, '/') || '/api/action?type=' || v_action || '&token=' || v_token);
-      END LOOP;
-    END IF;
-  ELSIF p_event.entity_type = 'patient' THEN
-    SELECT jsonb_build_object('id', p.id, 'name', p.name, 'phone', p.phone,
-                              'locale', barnum_supported_locale(p.locale, p_settings.default_locale))
-      INTO v_patient FROM patients p WHERE p.id = p_event.entity_id;
-  END IF;
-
-  RETURN jsonb_build_object('appointment', v_appointment, 'patient', v_patient,
-                            'action_links', CASE WHEN v_links = '{}'::jsonb THEN NULL ELSE v_links END);
-END
-$$;
-
--- A business's patients may carry any language code; messages and pages speak these four.
-CREATE FUNCTION barnum_supported_locale(p_locale text, p_default text) RETURNS text
-LANGUAGE sql
-IMMUTABLE
-RETURN CASE WHEN p_locale IN ('pt-PT', 'en', 'pt-BR', 'es') THEN p_locale ELSE p_default END;
-SELECT barnum_secure_function('barnum_supported_locale(text, text)');
 
 -- What is wrong with the installed contract, one line per problem (none: it holds). barnum migrate,
 -- the server's readiness check and the n8n credential test report these lines as they are.
