@@ -1,5 +1,5 @@
 -- "Try it": books the demo patient with Dra. Maria Santos in the next free half-hour between
--- 09:00 and 17:00, from the day after tomorrow on. The insert fires trg_pre_confirmation, which
+-- 09:00 and 17:00, from the day after tomorrow on. The insert fires Barnum's appointment trigger, which
 -- queues the WhatsApp pre-confirmation: that is the whole demo.
 WITH taken AS (
   SELECT count(*)::int AS n
