@@ -399,7 +399,7 @@ try {
 	await migrate(cluster.adminUrl);
 	await ensureAppLogin(cluster.adminUrl, { user: 'barnum_server', password: cluster.secrets.appPassword });
 	const appUrl = withCredentials(cluster.adminUrl, 'barnum_server', cluster.secrets.appPassword);
-	admin = new pg.Pool({ connectionString: cluster.adminUrl, max: 2 });
+	admin = new pg.Pool({ connectionString: cluster.adminUrl, max: 2, options: '-c search_path=barnum_clinic,barnum' });
 	const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
 	results.machine = machineFacts(pgVersion);
 	log(JSON.stringify(results.machine));

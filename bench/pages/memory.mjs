@@ -58,7 +58,7 @@ try {
 	await migrate(cluster.adminUrl);
 	await ensureAppLogin(cluster.adminUrl, { user: 'barnum_server', password: cluster.secrets.appPassword });
 	const appUrl = withCredentials(cluster.adminUrl, 'barnum_server', cluster.secrets.appPassword);
-	const admin = new pg.Pool({ connectionString: cluster.adminUrl, max: 2 });
+	const admin = new pg.Pool({ connectionString: cluster.adminUrl, max: 2, options: '-c search_path=barnum_clinic,barnum' });
 	await admin.query("UPDATE barnum_settings SET business_name = 'Clínica Sorriso'");
 	const specialty = (await admin.query("INSERT INTO specialties (name) VALUES ('Medicina Dentária') RETURNING id")).rows[0].id;
 	const professional = (await admin.query("INSERT INTO professionals (name, specialty_id) VALUES ('Dr. Maria Santos', $1) RETURNING id", [specialty])).rows[0].id;
