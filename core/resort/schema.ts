@@ -1,5 +1,7 @@
 import { z } from 'zod/v4';
 import { BarnumError } from '../errors';
+import { calendarDate, instant as instantText } from '../validation/calendar';
+import { hasControl, NO_CONTROL, text as plainText } from '../validation/text';
 import { describeIssues } from '../webhooks/callback';
 import { BOOKING_EVENT_TYPES, LOCALES, type BookingEvent } from './types';
 
@@ -14,16 +16,11 @@ const string = () => z.string({ error: (issue) => (issue.input === undefined ? '
 const object = <T extends z.core.$ZodLooseShape>(shape: T) =>
 	z.object(shape, { error: (issue) => (issue.input === undefined ? 'is required' : 'must be an object') });
 
-const date = string()
-	.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-	.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'must be a real calendar date');
+const date = calendarDate();
 
-const instant = string()
-	.refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date-time with a timezone, e.g. 2026-03-01T10:00:00Z')
-	.refine((value) => /(Z|[+-]\d{2}:?\d{2})$/i.test(value), 'must say its timezone (Z or +01:00)')
-	.transform((value) => new Date(value));
+const instant = instantText().transform((value) => new Date(value));
 
-const text = (max: number) => string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) => plainText({ min: 1, max, error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
 
 const timezone = text(64).refine((value) => {
 	try {
@@ -62,13 +59,17 @@ const eventSchema = (rules: ValidationRules) => object({
 			roomType: text(200).optional(),
 			totalAmount: z.number().min(0, 'must be 0 or more').max(1e9).optional(),
 			currency: string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
-			resumeUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000).optional(),
+			resumeUrl: z
+				.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+				.max(2000)
+				.refine((value) => !hasControl(value), NO_CONTROL)
+				.optional(),
 			confirmationCode: text(100).optional(),
 		}),
 		guest: object({
 				name: text(200).optional(),
 				// Checked for E.164 when it is recorded: an invalid number is recorded and skipped, not refused.
-				phone: string().max(40, 'must be at most 40 characters').optional(),
+				phone: plainText({ max: 40 }).optional(),
 				locale: z.enum(LOCALES, `must be one of ${LOCALES.join(', ')}`).optional(),
 		}).optional(),
 		lastActivityAt: instant.optional(),

@@ -2,46 +2,52 @@ import type pg from 'pg';
 import { z } from 'zod/v4';
 import { recordNoShowRescheduleAttempt, recordReactivation, recordReview } from '../appointments/records';
 import { changeAppointmentStatus, rescheduleAppointment } from '../appointments/transitions';
+import { calendarDate, clockTime } from '../validation/calendar';
+import { int4 } from '../validation/numbers';
+import { text } from '../validation/text';
 
 /**
  * The seed's unified callback (`POST /api/webhook`): six actions, each carried out by the same
  * domain operations the Barnum node uses.
  */
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
-const shortText = z.string().trim().max(1000, 'must be at most 1000 characters');
+// What a patient wrote: line breaks are theirs to keep; other control characters are refused.
+const shortText = text({ max: 1000, multiline: true });
+// Not stored (the server keeps its own time), but still no text a log would show otherwise.
+const timestamp = text({ max: 64 });
 
 export const callbackSchema = z.discriminatedUnion(
 	'action',
 	[
-		z.object({ action: z.literal('confirm'), appointmentId: uuid, patientResponse: shortText.optional(), timestamp: z.string().optional() }),
-		z.object({ action: z.literal('cancel'), appointmentId: uuid, reason: shortText.optional(), timestamp: z.string().optional() }),
+		z.object({ action: z.literal('confirm'), appointmentId: uuid, patientResponse: shortText.optional(), timestamp: timestamp.optional() }),
+		z.object({ action: z.literal('cancel'), appointmentId: uuid, reason: shortText.optional(), timestamp: timestamp.optional() }),
 		z.object({
 			action: z.literal('reschedule'),
 			appointmentId: uuid,
-			newDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD'),
-			newTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM (24 h)'),
-			timestamp: z.string().optional(),
+			newDate: calendarDate(),
+			newTime: clockTime(),
+			timestamp: timestamp.optional(),
 		}),
 		z.object({
 			action: z.literal('no_show_reschedule'),
 			appointmentId: uuid,
-			attempt: z.number().int('must be a whole number').min(1, 'must be 1 or more').optional(),
+			attempt: int4(1).optional(),
 			patientResponse: shortText.optional(),
-			timestamp: z.string().optional(),
+			timestamp: timestamp.optional(),
 		}),
 		z.object({
 			action: z.literal('reactivation'),
 			patientId: uuid,
 			workflowType: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and underscores').optional(),
 			patientResponse: shortText.optional(),
-			timestamp: z.string().optional(),
+			timestamp: timestamp.optional(),
 		}),
 		z.object({
 			action: z.literal('review'),
 			appointmentId: uuid,
 			reviewSubmitted: z.boolean().optional(),
 			rating: z.number().int('must be a whole number').min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5').optional(),
-			timestamp: z.string().optional(),
+			timestamp: timestamp.optional(),
 		}),
 	],
 	{ error: 'action must be one of confirm, cancel, reschedule, no_show_reschedule, reactivation, review' },

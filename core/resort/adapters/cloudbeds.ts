@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { text } from '../../validation/text';
 import { describeIssues } from '../../webhooks/callback';
 import type { BookingEventType } from '../types';
 import type { PlatformAdapter } from './types';
@@ -21,16 +22,24 @@ const MAPPED: Record<string, BookingEventType> = {
 };
 
 const required = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`) });
-const id = z.union([z.string(required('a string or a number')).trim().min(1, 'must not be empty').max(200), z.number().int().nonnegative()], required('a string or a number'));
+const id = z.union(
+	[text({ min: 1, max: 200, ...required('a string or a number') }), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)],
+	required('a string or a number'),
+);
+/** Unix seconds up to the last second of year 9999: beyond it there is no date to store. */
+const LAST_SECOND = 253_402_300_799;
 
 const payload = z.object(
 	{
 		version: z.union([z.string(), z.number()]).optional(),
-		event: z.string(required('a string')),
-		timestamp: z.union([z.number().positive(), z.string().regex(/^\d{9,12}(\.\d+)?$/)], required('unix seconds')),
+		event: text({ max: 200, ...required('a string') }),
+		timestamp: z.union(
+			[z.number().positive().max(LAST_SECOND), z.string().regex(/^\d{9,12}(\.\d{1,9})?$/).refine((value) => Number(value) <= LAST_SECOND)],
+			required('unix seconds'),
+		),
 		propertyID: id,
 		reservationID: id,
-		status: z.string(required('a string')).trim().min(1, 'must not be empty'),
+		status: text({ min: 1, max: 100, ...required('a string') }),
 	},
 	required('a JSON object'),
 );
