@@ -11,6 +11,7 @@ import { secretKeys } from '../../core/signatures/secret-list';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { jsonBodyOr400, methodNotAllowed, requireJson } from '../http/json-answers';
 import { bookingMetrics } from './booking-metrics';
 import { bodyBytes, rawBody } from './raw-body';
 
@@ -41,19 +42,21 @@ export function bookingWebhookRoutes(pool: pg.Pool, options: BookingWebhookOptio
 	const keys = parseGuestKeyRing(options.guestDataKey);
 	const counters = bookingMetrics(options.metrics.registry);
 
-	router.post([ENDPOINT, `${ENDPOINT}/:platform`], ...(options.guards ?? []), ...rawBody(config.bodyLimitBytes), async (req: Request, res: Response) => {
+	router.route([ENDPOINT, `${ENDPOINT}/:platform`]).post(...(options.guards ?? []), ...rawBody(config.bodyLimitBytes), async (req: Request, res: Response) => {
 		const platform = typeof req.params.platform === 'string' ? req.params.platform : 'barnum';
+		const adapter = adapterFor(platform);
 		let type = 'unknown';
-		res.on('finish', () => counters.requests.inc({ platform, type, status: String(res.statusCode) }));
+		// Labels from fixed sets only: a name made up by an unauthenticated caller would add a series.
+		const platformLabel = adapter ? platform : 'unknown';
+		res.on('finish', () => counters.requests.inc({ platform: platformLabel, type, status: String(res.statusCode) }));
 		const answer = (status: number, body: Record<string, unknown>, log: Record<string, unknown> = {}) => {
 			const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
 			logger[level]({ platform, type, status, ...log }, 'booking webhook');
 			res.status(status).json(body);
 		};
 
-		const adapter = adapterFor(platform);
 		if (!adapter) {
-			answer(404, { success: false, error: 'unknown_platform', message: `No booking platform called "${platform}"` }, { reason: 'unknown platform' });
+			answer(404, { success: false, error: 'unknown_platform', message: 'No such booking platform' }, { reason: 'unknown platform' });
 			return;
 		}
 		if (secrets.length === 0 || !keys) {
@@ -61,6 +64,7 @@ export function bookingWebhookRoutes(pool: pg.Pool, options: BookingWebhookOptio
 			answer(503, { success: false, error: 'not_configured', message }, { reason: message });
 			return;
 		}
+		if (!requireJson(req, res, answer)) return;
 		const raw = bodyBytes(req.body);
 		const verification = verifyWebhook(config.signature.scheme, {
 			headers: req.headers,
@@ -79,15 +83,9 @@ export function bookingWebhookRoutes(pool: pg.Pool, options: BookingWebhookOptio
 			return;
 		}
 
-		let body: unknown;
-		try {
-			body = JSON.parse(raw.toString('utf8'));
-		} catch {
-			const message = 'The body is not valid JSON';
-			answer(400, { success: false, error: 'invalid_json', message }, { reason: message });
-			return;
-		}
-		const adapted = adapt(adapter, { body, deliveryId: verification.deliveryId });
+		const payload = jsonBodyOr400(raw, res, (status, body) => answer(status, body, { reason: body.message }));
+		if (!payload) return;
+		const adapted = adapt(adapter, { body: payload.body, deliveryId: verification.deliveryId });
 		if (adapted.kind === 'invalid') {
 			answer(400, { success: false, error: 'invalid_payload', message: adapted.message }, { reason: adapted.message });
 			return;
@@ -129,7 +127,7 @@ export function bookingWebhookRoutes(pool: pg.Pool, options: BookingWebhookOptio
 				{ eventId: event.id, attempts, transient: isTransientDatabaseError(caught), reason: (caught as Error).message },
 			);
 		}
-	});
+	}).all(methodNotAllowed('POST'));
 
 	return router;
 }

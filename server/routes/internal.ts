@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { Router } from 'express';
+import express, { Router } from 'express';
 import type { PushDispatcher } from '../dispatcher/dispatcher';
+import { jsonBodyOr400, methodNotAllowed, requireJson } from '../http/json-answers';
 
 /** Constant-time comparison of a presented secret with the configured one. */
 export function secretsMatch(presented: string, expected: string): boolean {
@@ -17,7 +18,7 @@ export function secretsMatch(presented: string, expected: string): boolean {
  */
 export function internalRoutes(secret: string | undefined, dispatcher: PushDispatcher | undefined): Router {
 	const router = Router();
-	router.post('/api/internal', async (req, res) => {
+	router.route('/api/internal').post(express.raw({ type: () => true, limit: '4kb' }), async (req, res) => {
 		if (!secret) {
 			res.status(503).json({ success: false, error: 'not_configured', message: 'INTERNAL_API_SECRET is not set' });
 			return;
@@ -28,6 +29,8 @@ export function internalRoutes(secret: string | undefined, dispatcher: PushDispa
 			res.status(401).set('www-authenticate', 'Bearer').json({ success: false, error: 'unauthorized', message: 'A valid Bearer token is required' });
 			return;
 		}
+		// It takes no input; a body, if sent, must still be the JSON it claims to be.
+		if (Buffer.isBuffer(req.body) && req.body.length > 0 && (!requireJson(req, res) || !jsonBodyOr400(req.body, res))) return;
 		if (!dispatcher) {
 			res.status(503).json({
 				success: false,
@@ -38,6 +41,6 @@ export function internalRoutes(secret: string | undefined, dispatcher: PushDispa
 		}
 		const summary = await dispatcher.runOnce();
 		res.json({ success: !summary.endpointGone, processed: summary.processed, failed: summary.failed, errors: summary.errors });
-	});
+	}).all(methodNotAllowed('POST'));
 	return router;
 }

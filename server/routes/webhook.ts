@@ -9,6 +9,7 @@ import { callbackSchema, describeIssues, performCallback } from '../../core/webh
 import type { ServerConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { jsonBodyOr400, methodNotAllowed, requireJson } from '../http/json-answers';
 import { bodyBytes, rawBody } from './raw-body';
 
 const SCOPE = 'api/webhook';
@@ -30,13 +31,14 @@ export function webhookRoutes(
 	const deliveries = new PostgresDeliveryStore(pool);
 	const keys = secretKeys(config.secrets);
 
-	router.post('/api/webhook', ...guards, ...rawBody(config.bodyLimitBytes), async (req: Request, res: Response) => {
+	router.route('/api/webhook').post(...guards, ...rawBody(config.bodyLimitBytes), async (req: Request, res: Response) => {
 		let action = 'unknown';
 		res.on('finish', () => metrics.webhookRequests.inc({ action, status: String(res.statusCode) }));
 		if (keys.length === 0) {
 			res.status(503).json({ success: false, error: 'not_configured', message: 'WEBHOOK_SECRET is not set: this endpoint accepts nothing' });
 			return;
 		}
+		if (!requireJson(req, res)) return;
 		const raw = bodyBytes(req.body);
 		const verification = verify(req, raw, keys, config);
 		if (!verification.ok) {
@@ -46,14 +48,9 @@ export function webhookRoutes(
 			return;
 		}
 
-		let payload: unknown;
-		try {
-			payload = JSON.parse(raw.toString('utf8'));
-		} catch {
-			res.status(400).json({ success: false, error: 'invalid_json', message: 'The body is not valid JSON' });
-			return;
-		}
-		const parsed = callbackSchema.safeParse(payload);
+		const payload = jsonBodyOr400(raw, res);
+		if (!payload) return;
+		const parsed = callbackSchema.safeParse(payload.body);
 		if (!parsed.success) {
 			res.status(400).json({ success: false, error: 'invalid_input', message: describeIssues(parsed.error) });
 			return;
@@ -93,7 +90,7 @@ export function webhookRoutes(
 		if (deliveryId) await deliveries.complete(SCOPE, deliveryId, status, body);
 		logger.info({ action: parsed.data.action, status, deliveryId }, 'webhook action');
 		res.status(status).json(body);
-	});
+	}).all(methodNotAllowed('POST'));
 
 	return router;
 }
