@@ -4,6 +4,7 @@ import type { ServerConfig } from './config';
 import type { PushDispatcher } from './dispatcher/dispatcher';
 import { errorHandler } from './http/error-handler';
 import { ipAllowlist } from './http/ip-allowlist';
+import { notFound } from './http/json-answers';
 import { perIpLimit } from './http/rate-limit';
 import { echoRequestId, requestLog } from './http/request-log';
 import { apiHeaders } from './http/security-headers';
@@ -47,6 +48,7 @@ export function createApp(context: AppContext): express.Express {
 	);
 	// The pages send the request id in their head; every other route gets it here.
 	app.use(echoRequestId());
+	app.use(['/healthz', '/readyz', '/metrics'], ...apiHeaders());
 	app.use(healthRoutes(pool, logger));
 	app.get('/metrics', async (_req, res) => {
 		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -81,6 +83,8 @@ export function createApp(context: AppContext): express.Express {
 	);
 	app.use('/api/internal', ...apiHeaders());
 	app.use(internalRoutes(config.internalApiSecret, context.dispatcher));
+	// What no route took: JSON with the API's headers, not Express's bare HTML page.
+	app.use(...apiHeaders(), notFound());
 	app.use(errorHandler(logger));
 	return app;
 }

@@ -143,7 +143,8 @@ export function createMetrics(pool: pg.Pool) {
 	function timing(req: Request, res: Response, next: NextFunction): void {
 		const started = performance.now();
 		res.on('finish', () => {
-			const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+			// No matched route: one label, never the path a caller made up.
+			const route = (req.route?.path as string | undefined) ?? 'unmatched';
 			httpDuration.observe({ route, method: req.method, status: String(res.statusCode) }, (performance.now() - started) / 1000);
 		});
 		next();

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from '../logger';
 import { requestIdOf } from './request-log';
+import { setApiHeaders } from './security-headers';
 
 /**
  * The status an error asks for: body-parser's and http-errors' 4xx (a body too large, malformed
@@ -35,6 +36,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 		if (res.headersSent) return next(error);
 		const status = statusOf(error);
 		logRequestError(logger, req, error, status);
+		if (!res.hasHeader('content-security-policy')) setApiHeaders(res);
 		const exposed = status < 500 && (error as { expose?: unknown }).expose === true;
 		res.status(status).json({
 			success: false,

@@ -90,13 +90,17 @@ export function setPageHeaders(res: ServerResponse, requestId: string): void {
 	res.setHeader('x-request-id', requestId);
 }
 
+const API_HEADERS = fixedHeaders(
+	helmet({ contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] } } }),
+	{ 'cache-control': 'no-store' },
+);
+
 /** The JSON endpoints get helmet's defaults (nosniff, no framing) and no caching either. */
 export function apiHeaders(): RequestHandler[] {
-	return [
-		setAll(
-			fixedHeaders(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] } } }), {
-				'cache-control': 'no-store',
-			}),
-		),
-	];
+	return [setAll(API_HEADERS)];
+}
+
+/** The same, for an answer that reaches the last handler before any route set its headers. */
+export function setApiHeaders(res: ServerResponse): void {
+	for (let i = 0; i < API_HEADERS.length; i++) res.setHeader(API_HEADERS[i][0], API_HEADERS[i][1]);
 }
