@@ -1,15 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { looseName } from '../../core/validation/params';
 import type { Logger } from '../logger';
 
 /** Query parameters that are credentials: a token in a log is a working link. */
-const SECRET_PARAMS = /([?&](?:token|nonce|hub\.verify_token)=)[^&#]*/gi;
+const SECRET_PARAMS = new Set(['token', 'nonce', 'hub.verify_token']);
+/** A value that carries another URL's secret, e.g. a `next=` that holds a whole link. */
+const NESTED_SECRET = /(?:^|[?&;])(?:token|nonce|hub\.verify_token)=/;
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 const LEVEL = Symbol('barnum.logLevel');
 const ID = Symbol('barnum.requestId');
 
+/**
+ * The URL with the values of its secret parameters replaced, the names recognised as a lenient
+ * reader would take them (`%74oken`, `TOKEN`, `tok%65n`) and separated by `&` or `;`, so no spelling
+ * of a link the server or a proxy might accept reaches the log whole.
+ */
 export function maskUrl(url: string): string {
-	return url.includes('=') ? url.replace(SECRET_PARAMS, '$1[redacted]') : url;
+	const start = url.indexOf('?');
+	if (start === -1 || !url.includes('=', start)) return url;
+	const query = url.slice(start + 1).split(/([&;])/);
+	for (let i = 0; i < query.length; i += 2) {
+		const equals = query[i].indexOf('=');
+		if (equals === -1) continue;
+		const name = query[i].slice(0, equals);
+		if (SECRET_PARAMS.has(looseName(name)) || NESTED_SECRET.test(looseName(query[i].slice(equals + 1)))) query[i] = `${name}=[redacted]`;
+	}
+	return `${url.slice(0, start + 1)}${query.join('')}`;
 }
 
 type Level = 'info' | 'warn' | 'error';

@@ -30,6 +30,8 @@ export interface Messages {
 	failureTitle: string;
 	failureBody: string;
 	pressAgain: string;
+	/** A form whose text could not be stored as sent (control characters, too long): nothing happened. */
+	unreadableText: string;
 	sentBy: (clinic: string) => string;
 }
 
@@ -78,6 +80,7 @@ const ptPT: Messages = {
 	failureTitle: 'Não foi possível abrir esta página',
 	failureBody: 'Nada foi alterado. Tente outra vez dentro de momentos; se o problema continuar, contacte a clínica.',
 	pressAgain: 'A página esteve aberta muito tempo. Carregue outra vez no botão.',
+	unreadableText: 'Não conseguimos ler o texto que escreveu. Retire os caracteres especiais e carregue outra vez no botão.',
 	sentBy: (clinic) => `Enviado por ${clinic}`,
 };
 
@@ -126,6 +129,7 @@ const en: Messages = {
 	failureTitle: 'This page could not be opened',
 	failureBody: 'Nothing has changed. Please try again in a moment; if it keeps happening, contact the clinic.',
 	pressAgain: 'This page was open for a long time. Please press the button again.',
+	unreadableText: 'We could not read the text you typed. Please remove any special characters and press the button again.',
 	sentBy: (clinic) => `Sent by ${clinic}`,
 };
 
@@ -163,6 +167,7 @@ const ptBR: Messages = {
 	failureTitle: 'Não foi possível abrir esta página',
 	failureBody: 'Nada foi alterado. Tente de novo em instantes; se o problema continuar, entre em contato com a clínica.',
 	pressAgain: 'A página ficou aberta por muito tempo. Toque no botão novamente.',
+	unreadableText: 'Não conseguimos ler o texto que você digitou. Remova os caracteres especiais e toque no botão novamente.',
 };
 
 const es: Messages = {
@@ -210,6 +215,7 @@ const es: Messages = {
 	failureTitle: 'No se ha podido abrir esta página',
 	failureBody: 'No se ha cambiado nada. Inténtelo de nuevo en unos momentos; si el problema continúa, póngase en contacto con la clínica.',
 	pressAgain: 'La página estuvo abierta mucho tiempo. Pulse el botón de nuevo.',
+	unreadableText: 'No hemos podido leer el texto que escribió. Quite los caracteres especiales y pulse el botón otra vez.',
 	sentBy: (clinic) => `Enviado por ${clinic}`,
 };
 
