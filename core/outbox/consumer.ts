@@ -50,6 +50,8 @@ export class OutboxConsumer {
 	private readonly inFlight = new Map<Promise<void>, string[]>();
 	/** Delivered events whose ack rides on the next claim. */
 	private acks: string[] = [];
+	/** Acks taken by a statement still running (a slow or failing claim): leased to us until it commits. */
+	private readonly acking = new Set<string[]>();
 	private failures = 0;
 	private readonly reclaim: ReclaimSchedule;
 
@@ -69,8 +71,9 @@ export class OutboxConsumer {
 		this.stopped = false;
 		await this.listener?.start();
 		const renewEvery = Math.max(1_000, (this.options.leaseSeconds * 1000) / 3);
+		// Not unref'd: it is what keeps a process that only consumes alive while PostgreSQL restarts,
+		// when every connection is gone and the timers left are the (unref'd) retries. stop() clears it.
 		this.heartbeat = setInterval(() => void this.renewLeases(), renewEvery);
-		this.heartbeat.unref();
 		this.wake();
 	}
 
@@ -155,10 +158,13 @@ export class OutboxConsumer {
 
 	/** Awaits a statement that acks `acks`; if it fails, nothing was committed and they wait for the next one. */
 	private settling<T>(acks: string[], statement: Promise<T>): Promise<T> {
-		return statement.catch((error: unknown) => {
-			this.acks.unshift(...acks);
-			return Promise.reject(error);
-		});
+		this.acking.add(acks);
+		return statement
+			.catch((error: unknown) => {
+				this.acks.unshift(...acks);
+				return Promise.reject(error);
+			})
+			.finally(() => this.acking.delete(acks));
 	}
 
 	private async sleepUntilNextDue(): Promise<void> {
@@ -175,7 +181,9 @@ export class OutboxConsumer {
 	}
 
 	private async renewLeases(): Promise<void> {
-		const ids = [...this.inFlight.values()].flat();
+		// Delivered events waiting in memory for their ack are still leased to us: a lease that ran
+		// out before the ack went would hand them to another consumer, to be sent twice.
+		const ids = [...this.inFlight.values(), this.acks, ...this.acking].flat();
 		if (ids.length === 0) return;
 		try {
 			await extendLeases(this.options.pool, ids, this.options.consumerId, this.options.leaseSeconds);

@@ -476,4 +476,30 @@ describe('acks left to the consumer', () => {
 		await waitFor(() => allSent('carry.retry', 1), 'the ack once claims work again', 10_000);
 		expect(handled).toBe(1);
 	});
+
+	test('delivered events waiting for their ack keep their lease while the claims that would carry it fail', async () => {
+		const [id] = await insertEvents('carry.lease', 1);
+		const claimFn = 'barnum_claim_events(text[], integer, double precision, text, uuid[], boolean)';
+		let handled = 0;
+		await startConsumer(
+			'consumer-carry-lease',
+			async (events) => {
+				handled += events.length;
+				await db.admin.query(`REVOKE EXECUTE ON FUNCTION ${claimFn} FROM barnum_app`);
+				return { ack: events.map((e) => e.id) };
+			},
+			{ batchSize: 1, eventTypes: ['carry.lease'], leaseSeconds: 2 },
+		);
+		try {
+			await waitFor(() => handled === 1, 'the delivery');
+			// Twice the lease: without renewal it would have run out, and another consumer would send it again.
+			await sleep(4_000);
+			const { rows } = await db.admin.query('SELECT status, locked_by, locked_until > now() AS leased FROM whatsapp_events WHERE id = $1', [id]);
+			expect(rows[0]).toEqual({ status: 'processing', locked_by: 'consumer-carry-lease', leased: true });
+		} finally {
+			await db.admin.query(`GRANT EXECUTE ON FUNCTION ${claimFn} TO barnum_app`);
+		}
+		await waitFor(() => allSent('carry.lease', 1), 'the ack once claims work again', 10_000);
+		expect(handled).toBe(1);
+	});
 });
