@@ -14,6 +14,7 @@ import { connectionConfig, type PostgresCredential } from '../../core/db/connect
 import { explainDatabaseError } from '../../core/db/explain-error';
 import { sharedPool } from '../../core/db/shared-pools';
 import { BarnumError } from '../../core/errors';
+import { withCheckedParameters } from '../shared/checked-parameters';
 import { barnumConnectionTest } from '../shared/credential-test';
 import { actionLinkFields, actionLinkOperations, executeActionLink } from './resources/action-link';
 import { appointmentFields, appointmentOperations, executeAppointment } from './resources/appointment';
@@ -107,18 +108,19 @@ export class Barnum implements INodeType {
 		// Resource and operation take no expressions: the same for every item.
 		const batch = items.length > 1 ? BATCH_EXECUTORS[`${this.getNodeParameter('resource', 0)}.${this.getNodeParameter('operation', 0)}`] : undefined;
 		if (batch) {
-			for (const [i, result] of (await batch.call(this, pool, items.length)).entries()) {
+			for (const [i, result] of (await batch.call(withCheckedParameters(this), pool, items.length)).entries()) {
 				output.push('json' in result ? { json: result.json, pairedItem: { item: i } } : failedItem(this, result.error, i));
 			}
 			return [output];
 		}
+		const checked = withCheckedParameters(this);
 		for (let i = 0; i < items.length; i++) {
 			const resource = this.getNodeParameter('resource', i) as string;
 			const operation = this.getNodeParameter('operation', i) as string;
 			try {
 				const execute = EXECUTORS[resource];
 				if (!execute) throw new NodeOperationError(this.getNode(), `Unknown resource "${resource}"`, { itemIndex: i });
-				const json = await execute.call(this, pool, operation, i);
+				const json = await execute.call(checked, pool, operation, i);
 				output.push({ json, pairedItem: { item: i } });
 			} catch (caught) {
 				output.push(failedItem(this, caught, i));

@@ -160,6 +160,27 @@ describe('Workflow record, Action link and Contact', () => {
 		expect(reactivation.json).toMatchObject({ workflow_type: 'reactivation_30d', patient_id: clinic.patientId, status: 'completed' });
 	});
 
+	test('a parameter PostgreSQL would refuse or store altered fails the item naming it, and nothing is recorded', async () => {
+		const id = await insertAppointment(db.app, clinic);
+		await run({ resource: 'appointment', operation: 'markNoShow', appointmentId: id });
+		const records = async () => (await db.app.query("SELECT count(*)::int AS n FROM whatsapp_workflows WHERE appointment_id = $1 AND workflow_type = 'reschedule_prompt'", [id])).rows[0].n;
+		const before = await records();
+		const attempt = (value: unknown, patientResponse = 'yes') =>
+			run({ resource: 'workflowRecord', operation: 'noShowRescheduleAttempt', appointmentId: id, attempt: value, patientResponse });
+		await expect(attempt(2 ** 31)).rejects.toThrow('attempt must be a whole number from -2147483648 to 2147483647, got 2147483648');
+		// PostgreSQL would round it to 2 and store that.
+		await expect(attempt(1.5)).rejects.toThrow('attempt must be a whole number');
+		await expect(attempt(1, 'sim\u0000')).rejects.toThrow('patientResponse must not contain NUL characters');
+		await expect(attempt(1, 'sim\ud83d')).rejects.toThrow('patientResponse must be valid Unicode text');
+		await expect(
+			run({ resource: 'event', operation: 'enqueue', eventType: 'custom.test', entityType: 'custom', entityId: clinic.patientId, additionalFields: { payload: { note: 'a\u0000b' } } }),
+		).rejects.toThrow('additionalFields payload.note: must not contain NUL characters');
+		expect(await records()).toBe(before);
+		// A line break in a reply is the patient's, and kept.
+		const [kept] = await attempt(1, 'sim,\nobrigado');
+		expect((kept.json.records as IDataObject[])[0]).toMatchObject({ response: 'sim,\nobrigado' });
+	});
+
 	test('creates an action link that validates for its action only', async () => {
 		const id = await insertAppointment(db.app, clinic);
 		const [link] = await run({ resource: 'actionLink', operation: 'create', appointmentId: id, linkAction: 'cancel', expiresInDays: 2 });
