@@ -48,10 +48,10 @@ export async function serveEverything(db: TestDatabase): Promise<HostileServer> 
 
 let deliveries = 0;
 
-/** Standard Webhooks headers over these exact bytes, so every test body is validly signed. */
-export function signedHeaders(bytes: Buffer | string, contentType: string | undefined = 'application/json'): Record<string, string> {
+/** Standard Webhooks headers over these exact bytes, so every test body is validly signed ('' for no content type). */
+export function signedHeaders(bytes: Buffer | string, contentType = 'application/json'): Record<string, string> {
 	const headers = sign('standard-webhooks', {}, bytes, { secret: secretKeys(WEBHOOK_SECRET)[0], id: `msg_hostile_${process.pid}_${++deliveries}` });
-	return contentType === undefined ? headers : { 'content-type': contentType, ...headers };
+	return contentType === '' ? headers : { 'content-type': contentType, ...headers };
 }
 
 /** POSTs signed bytes; the answer's status, JSON (or text) body and headers. */
