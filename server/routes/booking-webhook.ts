@@ -83,7 +83,10 @@ export function bookingWebhookRoutes(pool: pg.Pool, options: BookingWebhookOptio
 			return;
 		}
 
-		const payload = jsonBodyOr400(raw, res, (status, body) => answer(status, body, { reason: body.message }));
+		// The receiver's one code for a payload it cannot take, unstorable text included.
+		const payload = jsonBodyOr400(raw, res, (status, body) =>
+			answer(status, body.error === 'invalid_input' ? { ...body, error: 'invalid_payload' } : body, { reason: body.message }),
+		);
 		if (!payload) return;
 		const adapted = adapt(adapter, { body: payload.body, deliveryId: verification.deliveryId });
 		if (adapted.kind === 'invalid') {

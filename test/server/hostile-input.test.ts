@@ -73,6 +73,7 @@ describe('control characters', () => {
 	test('NUL or another control character in a booking field: 400 naming it, nothing recorded', async () => {
 		const nul = await refused(() => booking(native('booking_started', 'CTRL-1', { booking: { roomType: 'Sea\u0000view' } })));
 		expect(nul.status).toBe(400);
+		expect(nul.body).toMatchObject({ success: false, error: 'invalid_payload' });
 		expect(nul.body.message).toMatch(/^booking\.roomType: must not contain NUL/);
 		const escape = await refused(() => booking(native('booking_started', 'CTRL-1', { guest: { name: 'Ana\u001b[31m' } })));
 		expect(escape.status).toBe(400);
