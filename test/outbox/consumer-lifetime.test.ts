@@ -1,8 +1,8 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { packageRoot } from '../../core/paths';
 import { enqueueEvent } from '../../core/outbox/operations';
+import { compileToDist } from '../helpers/compiled';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 
 /**
@@ -12,12 +12,11 @@ import { freshDatabase, type TestDatabase } from '../helpers/database';
  * what is enqueued after it, and let the process end once stopped.
  */
 
-const root = packageRoot();
+let dist = '';
 let db: TestDatabase;
 
 beforeAll(() => {
-	// tsc emits even when someone else's work in progress has a type error.
-	spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
+	dist = compileToDist();
 }, 120_000);
 beforeAll(async () => {
 	db = await freshDatabase();
@@ -56,9 +55,9 @@ class RestartableProxy {
 	}
 }
 
-const WORKER = `
-const { OutboxConsumer } = require(${JSON.stringify(path.join(root, 'dist', 'core', 'outbox', 'consumer.js'))});
-const { createPool } = require(${JSON.stringify(path.join(root, 'dist', 'core', 'db', 'pool.js'))});
+const worker = () => `
+const { OutboxConsumer } = require(${JSON.stringify(path.join(dist, 'core', 'outbox', 'consumer.js'))});
+const { createPool } = require(${JSON.stringify(path.join(dist, 'core', 'db', 'pool.js'))});
 const url = process.env.WORKER_DATABASE_URL;
 const pool = createPool(url, { applicationName: 'lifetime-worker' });
 const consumer = new OutboxConsumer({
@@ -80,7 +79,7 @@ process.on('SIGTERM', () => consumer.stop().then(() => pool.end()).then(() => co
 `;
 
 function startWorker(databaseUrl: string): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-	const child = spawn(process.execPath, ['-e', WORKER], { env: { PATH: process.env.PATH ?? '', WORKER_DATABASE_URL: databaseUrl } });
+	const child = spawn(process.execPath, ['-e', worker()], { env: { PATH: process.env.PATH ?? '', WORKER_DATABASE_URL: databaseUrl } });
 	let output = '';
 	child.stdout.on('data', (chunk) => (output += String(chunk)));
 	child.stderr.on('data', (chunk) => (output += String(chunk)));

@@ -452,54 +452,52 @@ describe('acks left to the consumer', () => {
 		expect(await getEvent(db.admin, id)).toMatchObject({ status: 'sent', locked_by: null });
 	});
 
-	test('when the claim carrying them fails, the acks are kept and made by the next one', async () => {
-		const [id] = await insertEvents('carry.retry', 1);
+	/**
+	 * One event delivered and returned as an ack while every claim that would carry the ack is
+	 * refused (EXECUTE revoked) until `whileRefused` is done; then claims work again, and the ack is
+	 * made without a second delivery.
+	 */
+	async function ackWhileClaimsFail(eventType: string, whileRefused: (id: string, consumer: string) => Promise<void>, options: Partial<ConsumerOptions> = {}) {
+		const [id] = await insertEvents(eventType, 1);
 		const claimFn = 'barnum_claim_events(text[], integer, double precision, text, uuid[], boolean)';
+		const name = `consumer-${eventType}`;
 		let handled = 0;
 		await startConsumer(
-			'consumer-carry-retry',
+			name,
 			async (events) => {
 				handled += events.length;
-				// The claim that should carry this ack is refused.
 				await db.admin.query(`REVOKE EXECUTE ON FUNCTION ${claimFn} FROM barnum_app`);
 				return { ack: events.map((e) => e.id) };
 			},
-			{ batchSize: 1, eventTypes: ['carry.retry'] },
+			{ batchSize: 1, eventTypes: [eventType], ...options },
 		);
 		try {
 			await waitFor(() => handled === 1, 'the delivery');
-			await sleep(400);
-			expect(await getEvent(db.admin, id)).toMatchObject({ status: 'processing' });
+			await whileRefused(id, name);
 		} finally {
 			await db.admin.query(`GRANT EXECUTE ON FUNCTION ${claimFn} TO barnum_app`);
 		}
-		await waitFor(() => allSent('carry.retry', 1), 'the ack once claims work again', 10_000);
+		await waitFor(() => allSent(eventType, 1), 'the ack once claims work again', 10_000);
 		expect(handled).toBe(1);
+	}
+
+	test('when the claim carrying them fails, the acks are kept and made by the next one', async () => {
+		await ackWhileClaimsFail('carry.retry', async (id) => {
+			await sleep(400);
+			expect(await getEvent(db.admin, id)).toMatchObject({ status: 'processing' });
+		});
 	});
 
 	test('delivered events waiting for their ack keep their lease while the claims that would carry it fail', async () => {
-		const [id] = await insertEvents('carry.lease', 1);
-		const claimFn = 'barnum_claim_events(text[], integer, double precision, text, uuid[], boolean)';
-		let handled = 0;
-		await startConsumer(
-			'consumer-carry-lease',
-			async (events) => {
-				handled += events.length;
-				await db.admin.query(`REVOKE EXECUTE ON FUNCTION ${claimFn} FROM barnum_app`);
-				return { ack: events.map((e) => e.id) };
+		await ackWhileClaimsFail(
+			'carry.lease',
+			async (id, consumer) => {
+				// Twice the lease: without renewal it would have run out, and another consumer would send it again.
+				await sleep(4_000);
+				const { rows } = await db.admin.query('SELECT status, locked_by, locked_until > now() AS leased FROM whatsapp_events WHERE id = $1', [id]);
+				expect(rows[0]).toEqual({ status: 'processing', locked_by: consumer, leased: true });
 			},
-			{ batchSize: 1, eventTypes: ['carry.lease'], leaseSeconds: 2 },
+			{ leaseSeconds: 2 },
 		);
-		try {
-			await waitFor(() => handled === 1, 'the delivery');
-			// Twice the lease: without renewal it would have run out, and another consumer would send it again.
-			await sleep(4_000);
-			const { rows } = await db.admin.query('SELECT status, locked_by, locked_until > now() AS leased FROM whatsapp_events WHERE id = $1', [id]);
-			expect(rows[0]).toEqual({ status: 'processing', locked_by: 'consumer-carry-lease', leased: true });
-		} finally {
-			await db.admin.query(`GRANT EXECUTE ON FUNCTION ${claimFn} TO barnum_app`);
-		}
-		await waitFor(() => allSent('carry.lease', 1), 'the ack once claims work again', 10_000);
-		expect(handled).toBe(1);
 	});
 });
