@@ -143,7 +143,7 @@ async function receive(request: WebhookRequest, options: ReceiveOptions): Promis
 	}
 
 	const parsed = parseWebhookBody(request.headers, rawBody);
-	if (!parsed.ok) return respond(400, { error: 'invalid_json', message: parsed.message });
+	if (!parsed.ok) return respond(400, { error: parsed.error, message: parsed.message });
 
 	const deliveryId = verified.deliveryId ?? bodyDeliveryId(options.profile.scheme, parsed.body);
 	const json = eventJson(verified, parsed.body, deliveryId, request.headers, options);
@@ -285,29 +285,30 @@ function decoder(charset: string | undefined, fatal: boolean): TextDecoder {
 	}
 }
 
-export type ParsedBody = { ok: true; body: unknown } | { ok: false; message: string };
+export type ParsedBody = { ok: true; body: unknown } | { ok: false; error: 'invalid_json' | 'invalid_encoding'; message: string };
 
 /**
  * The event body from the verified bytes (never from a host's own parse, which may differ from
  * what was signed). A JSON media type must hold JSON; other bodies are parsed only when they look
- * like a JSON object or array (some senders label JSON text/plain), else kept as text.
+ * like a JSON object or array (some senders label JSON text/plain), else kept as text. Either way
+ * the bytes must be text in their charset (UTF-8 unless the type says otherwise): broken bytes are
+ * refused, never handed to the workflow with U+FFFD in their place.
  */
 export function parseWebhookBody(headers: IncomingHttpHeaders, rawBody: Uint8Array): ParsedBody {
 	const type = mediaType(headers);
+	let text: string;
+	try {
+		text = decoder(type?.charset, true).decode(rawBody);
+	} catch {
+		return { ok: false, error: 'invalid_encoding', message: `the body is not valid ${type?.charset ?? 'UTF-8'} text` };
+	}
 	if (isJsonMediaType(type?.type)) {
-		let text: string;
-		try {
-			text = decoder(type?.charset, true).decode(rawBody);
-		} catch {
-			return { ok: false, message: `the body is not valid ${type?.charset ?? 'UTF-8'} text` };
-		}
 		try {
 			return { ok: true, body: JSON.parse(text) };
 		} catch (error) {
-			return { ok: false, message: `the body is not valid JSON: ${messageOf(error)}` };
+			return { ok: false, error: 'invalid_json', message: `the body is not valid JSON: ${messageOf(error)}` };
 		}
 	}
-	const text = decoder(type?.charset, false).decode(rawBody);
 	if (/^\s*[[{]/.test(text)) {
 		try {
 			return { ok: true, body: JSON.parse(text) };

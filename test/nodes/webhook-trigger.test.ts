@@ -35,7 +35,7 @@ function key(secret: string): Uint8Array {
 
 function signed<S extends SignatureScheme>(
 	scheme: S,
-	body: string,
+	body: string | Buffer,
 	input: { secret?: string; id?: string; timestamp?: number; options?: SchemeOptionsMap[S] } = {},
 ): Record<string, string> {
 	return sign(scheme, input.options ?? ({} as SchemeOptionsMap[S]), body, {
@@ -444,6 +444,23 @@ describe('core receiveWebhook, as a host other than n8n calls it', () => {
 			{ profile: { scheme: 'standard-webhooks' }, secrets: newest, deduplication: { store: new MemoryDeliveryStore(10), scope: 'server:test' } },
 		);
 		expect(outcome).toMatchObject({ kind: 'respond', status: 400, body: { error: 'invalid_json' } });
+	});
+
+	test('a validly signed body that is not UTF-8 is a 400 naming the encoding, not text with U+FFFD in it', async () => {
+		const bytes = Buffer.concat([Buffer.from('status=ok&name=Jo'), Buffer.from([0xe3, 0x6f])]);
+		for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json']) {
+			const outcome = await receiveWebhook(
+				{ method: 'POST', headers: { 'content-type': type, ...lower(signed('standard-webhooks', bytes)) }, rawBody: bytes },
+				{ profile: { scheme: 'standard-webhooks' }, secrets: newest },
+			);
+			expect({ type, outcome }).toMatchObject({ type, outcome: { kind: 'respond', status: 400, body: { error: 'invalid_encoding', message: 'the body is not valid UTF-8 text' } } });
+		}
+		// Declared as Latin-1, the same bytes are text: ã.
+		const latin1 = await receiveWebhook(
+			{ method: 'POST', headers: { 'content-type': 'text/plain; charset=iso-8859-1', ...lower(signed('standard-webhooks', bytes)) }, rawBody: bytes },
+			{ profile: { scheme: 'standard-webhooks' }, secrets: newest },
+		);
+		expect(latin1).toMatchObject({ kind: 'run', json: { body: 'status=ok&name=João' } });
 	});
 
 	test('a store failure is a 503 with a warning, never a throw', async () => {
