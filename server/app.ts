@@ -4,7 +4,7 @@ import type { ServerConfig } from './config';
 import type { PushDispatcher } from './dispatcher/dispatcher';
 import { errorHandler } from './http/error-handler';
 import { ipAllowlist } from './http/ip-allowlist';
-import { notFound } from './http/json-answers';
+import { methodNotAllowed, notFound } from './http/json-answers';
 import { perIpLimit } from './http/rate-limit';
 import { echoRequestId, requestLog } from './http/request-log';
 import { apiHeaders } from './http/security-headers';
@@ -50,9 +50,12 @@ export function createApp(context: AppContext): express.Express {
 	app.use(echoRequestId());
 	app.use(['/healthz', '/readyz', '/metrics'], ...apiHeaders());
 	app.use(healthRoutes(pool, logger));
-	app.get('/metrics', async (_req, res) => {
-		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-	});
+	app
+		.route('/metrics')
+		.get(async (_req, res) => {
+			res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+		})
+		.all(methodNotAllowed('GET, HEAD'));
 	app.use('/api/webhook', ...apiHeaders());
 	app.use(
 		webhookRoutes(pool, config.webhook, logger, metrics, [

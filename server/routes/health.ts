@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { contractProblems } from '../../core/db/contract';
 import { describeSchemaStatus, schemaStatus } from '../../core/db/schema-version';
+import { methodNotAllowed } from '../http/json-answers';
 import type { Logger } from '../logger';
 
 export function healthRoutes(pool: pg.Pool, logger: Logger): Router {
@@ -9,9 +10,12 @@ export function healthRoutes(pool: pg.Pool, logger: Logger): Router {
 
 	// Liveness: the process answers. Never touches the database, so a slow database does not
 	// get the process restarted.
-	router.get('/healthz', (_req, res) => {
-		res.json({ status: 'ok' });
-	});
+	router
+		.route('/healthz')
+		.get((_req, res) => {
+			res.json({ status: 'ok' });
+		})
+		.all(methodNotAllowed('GET, HEAD'));
 
 	// The contract check reads the business's appointments (statuses that map to nothing), so a
 	// probe every few seconds reuses its last answer for a while.
@@ -20,7 +24,7 @@ export function healthRoutes(pool: pg.Pool, logger: Logger): Router {
 
 	// Readiness: the database answers, carries the schema this build expects, and the appointment
 	// contract holds.
-	router.get('/readyz', async (_req, res) => {
+	router.route('/readyz').get(async (_req, res) => {
 		try {
 			const status = await schemaStatus(pool);
 			if (status.state !== 'current') {
@@ -39,7 +43,7 @@ export function healthRoutes(pool: pg.Pool, logger: Logger): Router {
 			logger.error({ err: error }, 'readiness check failed: database unavailable');
 			res.status(503).json({ status: 'not_ready', reason: 'database unavailable' });
 		}
-	});
+	}).all(methodNotAllowed('GET, HEAD'));
 
 	return router;
 }

@@ -265,9 +265,17 @@ describe('every answer carries the security headers', () => {
 		expect(unknown.status).toBe(404);
 		expect(apiHeadersOf(unknown)).toEqual(API);
 		expect(await unknown.json()).toMatchObject({ success: false, error: 'not_found' });
-		for (const [method, path] of [['GET', '/api/webhook'], ['PUT', '/api/bookings/webhook'], ['DELETE', '/api/bookings/webhook/cloudbeds'], ['GET', '/api/internal']]) {
+		const cases = [
+			['GET', '/api/webhook', 'POST'],
+			['PUT', '/api/bookings/webhook', 'POST'],
+			['DELETE', '/api/bookings/webhook/cloudbeds', 'POST'],
+			['GET', '/api/internal', 'POST'],
+			['POST', '/healthz', 'GET, HEAD'],
+			['DELETE', '/metrics', 'GET, HEAD'],
+		];
+		for (const [method, path, allow] of cases) {
 			const res = await fetch(url(path), { method });
-			expect({ method, path, status: res.status, allow: res.headers.get('allow') }).toEqual({ method, path, status: 405, allow: 'POST' });
+			expect({ method, path, status: res.status, allow: res.headers.get('allow') }).toEqual({ method, path, status: 405, allow });
 			expect(apiHeadersOf(res)).toEqual(API);
 			expect(await res.json()).toMatchObject({ success: false, error: 'method_not_allowed' });
 		}

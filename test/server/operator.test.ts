@@ -171,7 +171,7 @@ test('the webhook IP allowlist, with the client address taken from a trusted pro
 	}
 	const proxied = await serve({ WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8', TRUST_PROXY: 'loopback' });
 	try {
-		const allowed = await fetch(`${proxied.server.url}/api/webhook`, { method: 'POST', body: '{}', headers: { 'x-forwarded-for': '10.1.2.3' } });
+		const allowed = await fetch(`${proxied.server.url}/api/webhook`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.1.2.3' } });
 		expect(allowed.status).toBe(401); // through the allowlist, stopped by the signature check
 		const denied = await fetch(`${proxied.server.url}/api/webhook`, { method: 'POST', body: '{}', headers: { 'x-forwarded-for': '192.168.1.9' } });
 		expect(denied.status).toBe(403);
