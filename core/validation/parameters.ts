@@ -22,6 +22,9 @@ const INTEGER_PARAMETERS = new Set([
 	'adults',
 	'children',
 	'index',
+	'batchSize',
+	'leaseSeconds',
+	'parallelBatches',
 ]);
 
 /**

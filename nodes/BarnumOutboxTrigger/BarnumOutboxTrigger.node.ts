@@ -16,6 +16,7 @@ import { KNOWN_EVENT_TYPES, parseEventTypes } from '../../core/outbox/event-type
 import { peekMessage } from '../../core/outbox/operations';
 import { deliverToWorkflow, type AckMode, type EmitMode, type ExecutionOutcome } from '../../core/outbox/trigger-delivery';
 import type { OutboundMessage } from '../../core/outbox/types';
+import { assertStorable } from '../shared/checked-parameters';
 import { barnumConnectionTest } from '../shared/credential-test';
 import { nodeLogger } from '../shared/logger';
 import { SAMPLE_MESSAGE } from '../shared/sample-message';
@@ -157,6 +158,16 @@ export class BarnumOutboxTrigger implements INodeType {
 			this.getNodeParameter('eventTypes', []) as string[],
 			this.getNodeParameter('otherEventTypes', '') as string,
 		);
+		const emitMode = this.getNodeParameter('emitMode', 'event') as EmitMode;
+		const ackMode = this.getNodeParameter('ackMode', 'executionSucceeds') as AckMode;
+		const batchSize = this.getNodeParameter('batchSize', 50) as number;
+		const options = this.getNodeParameter('options', {}) as {
+			leaseSeconds?: number;
+			pollIntervalSeconds?: number;
+			parallelBatches?: number;
+		};
+		// What reaches a claim as SQL parameters: refused here, naming it, rather than failing every claim.
+		assertStorable(this.getNode(), { eventTypes, batchSize, ...options });
 		const pool = createPool(config, {
 			applicationName: 'barnum-n8n-trigger',
 			logger: nodeLogger(this.logger),
@@ -172,14 +183,6 @@ export class BarnumOutboxTrigger implements INodeType {
 			return { manualTriggerFunction, closeFunction: () => pool.end() };
 		}
 
-		const emitMode = this.getNodeParameter('emitMode', 'event') as EmitMode;
-		const ackMode = this.getNodeParameter('ackMode', 'executionSucceeds') as AckMode;
-		const batchSize = this.getNodeParameter('batchSize', 50) as number;
-		const options = this.getNodeParameter('options', {}) as {
-			leaseSeconds?: number;
-			pollIntervalSeconds?: number;
-			parallelBatches?: number;
-		};
 		const consumerId = `n8n:${this.getWorkflow().id ?? 'workflow'}:${hostname()}:${process.pid}`;
 		const logger = nodeLogger(this.logger);
 

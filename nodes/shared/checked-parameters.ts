@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INode } from 'n8n-workflow';
 import { parameterProblem } from '../../core/validation/parameters';
 
 /**
@@ -11,13 +11,7 @@ export function withCheckedParameters(context: IExecuteFunctions): IExecuteFunct
 	const read = context.getNodeParameter.bind(context) as (name: string, itemIndex: number, ...rest: unknown[]) => unknown;
 	const getNodeParameter = (name: string, itemIndex: number, ...rest: unknown[]) => {
 		const value = read(name, itemIndex, ...rest);
-		const problem = parameterProblem(name, value);
-		if (problem) {
-			throw new NodeOperationError(context.getNode(), `${name} ${problem}`, {
-				itemIndex,
-				description: 'Fix the highlighted parameter (or the data mapped into it) and run the node again.',
-			});
-		}
+		assertStorable(context.getNode(), { [name]: value }, itemIndex);
 		return value;
 	};
 	return new Proxy(context, {
@@ -27,4 +21,17 @@ export function withCheckedParameters(context: IExecuteFunctions): IExecuteFunct
 			return typeof member === 'function' ? member.bind(target) : member;
 		},
 	});
+}
+
+/** Throws, naming the parameter, at the first of these values PostgreSQL would refuse or alter. */
+export function assertStorable(node: INode, parameters: Record<string, unknown>, itemIndex?: number): void {
+	for (const [name, value] of Object.entries(parameters)) {
+		const problem = parameterProblem(name, value);
+		if (problem) {
+			throw new NodeOperationError(node, `${name} ${problem}`, {
+				itemIndex,
+				description: 'Fix the highlighted parameter (or the data mapped into it) and run the node again.',
+			});
+		}
+	}
 }

@@ -132,6 +132,14 @@ test('closing the workflow releases every connection it opened', async () => {
 	await until(async () => (await connections()) === 0, 'connections to close');
 });
 
+test('a batch size or lease past 32 bits, or NUL in an event type, is refused at activation naming it, not failed on every claim', async () => {
+	const start = (parameters: Record<string, unknown>) =>
+		startTrigger(new BarnumOutboxTrigger(), fakeTriggerContext({ parameters: { eventTypes: ['appointment.pre_confirmed'], ...parameters }, credential }).context);
+	await expect(start({ batchSize: 2 ** 31 })).rejects.toThrow('batchSize must be a whole number from -2147483648 to 2147483647, got 2147483648');
+	await expect(start({ options: { leaseSeconds: 1.5 } })).rejects.toThrow('leaseSeconds must be a whole number');
+	await expect(start({ otherEventTypes: 'custom\u0000type' })).rejects.toThrow('eventTypes 1: must not contain NUL characters');
+});
+
 test('a credential without a usable connection is refused with a clear error', async () => {
 	const fake = fakeTriggerContext({ parameters: { eventTypes: [] }, credential: { connectionString: 'mysql://nope' } });
 	await expect(startTrigger(new BarnumOutboxTrigger(), fake.context)).rejects.toThrow(/must start with postgres:\/\//);
