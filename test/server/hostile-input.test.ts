@@ -281,6 +281,10 @@ describe('every answer carries the security headers', () => {
 		}
 		const health = await fetch(url('/healthz'));
 		expect(apiHeadersOf(health)).toEqual(API);
+		// A path Express cannot decode is refused as JSON too, with the headers.
+		const undecodable = await fetch(url('/api/bookings/webhook/%E0%A4%A'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		expect(undecodable.status).toBe(400);
+		expect(apiHeadersOf(undecodable)).toEqual(API);
 	});
 
 	test('405 on the action page: a page in the patient\'s language with the page headers', async () => {
