@@ -19,8 +19,9 @@ import { text } from '../../core/validation/text';
 
 const linkQuery = z.object({
 	type: z.enum(['confirm', 'cancel', 'reschedule']),
-	// Tokens are URL-safe base64 (the seed's were hex or UUIDs): printable ASCII covers them all.
-	token: z.string().regex(/^[\x21-\x7E]{1,200}$/),
+	// Printable ASCII covers every token, Barnum's URL-safe base64 and the seed's standard base64,
+	// whose unencoded + arrives as a space (core/action-links/state.ts reads it back).
+	token: z.string().regex(/^[\x20-\x7E]{1,200}$/),
 });
 const preferredTime = text({ max: 500, multiline: true });
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
