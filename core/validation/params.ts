@@ -12,38 +12,28 @@ import { decodeUtf8 } from './utf8';
 export type Params = { ok: true; values: Map<string, string> } | { ok: false; name?: string; reason: string };
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const AMPERSAND = 0x26;
-const EQUALS = 0x3d;
+/** A value with nothing to decode: printable ASCII without %, + or &. */
+const PLAIN = /^[\x21-\x24\x27-\x2A\x2C-\x7E]*$/;
 const PERCENT = 0x25;
 const PLUS = 0x2b;
 
 export function parseParams(raw: string | Uint8Array, maxCount = 20): Params {
-	const bytes = typeof raw === 'string' ? latin1Bytes(raw) : raw;
-	if (!bytes) return { ok: false, reason: 'the query holds characters that are not percent-encoded' };
+	// Node hands over a URL's bytes as latin1 characters; a body is read the same way.
+	const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('latin1');
 	const values = new Map<string, string>();
-	let start = 0;
-	while (start <= bytes.length) {
-		let end = bytes.indexOf(AMPERSAND, start);
-		if (end === -1) end = bytes.length;
-		const segment = bytes.subarray(start, end);
-		start = end + 1;
+	for (const segment of text.split('&')) {
 		if (segment.length === 0) continue;
-		const equals = segment.indexOf(EQUALS);
-		const name = Buffer.from(equals === -1 ? segment : segment.subarray(0, equals)).toString('latin1');
+		const equals = segment.indexOf('=');
+		const name = equals === -1 ? segment : segment.slice(0, equals);
 		if (!NAME.test(name)) return { ok: false, reason: 'a parameter name is encoded or holds characters other than letters, digits, _ . -' };
 		if (values.has(name)) return { ok: false, name, reason: 'is given more than once' };
 		if (values.size === maxCount) return { ok: false, reason: `more than ${maxCount} parameters` };
-		const value = equals === -1 ? '' : percentDecode(segment.subarray(equals + 1));
+		const encoded = equals === -1 ? '' : segment.slice(equals + 1);
+		const value = PLAIN.test(encoded) ? encoded : percentDecode(encoded);
 		if (value === undefined) return { ok: false, name, reason: 'is not valid percent-encoded UTF-8' };
 		values.set(name, value);
 	}
 	return { ok: true, values };
-}
-
-/** Node hands over a URL's bytes as latin1 characters; anything wider did not come off the wire. */
-function latin1Bytes(text: string): Uint8Array | undefined {
-	for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return undefined;
-	return Buffer.from(text, 'latin1');
 }
 
 function hex(byte: number): number {
@@ -52,16 +42,18 @@ function hex(byte: number): number {
 	return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
-function percentDecode(encoded: Uint8Array): string | undefined {
+/** The value's bytes (latin1 characters, %XX escapes, + for a space) read as UTF-8, or undefined. */
+function percentDecode(encoded: string): string | undefined {
 	const out = Buffer.alloc(encoded.length);
 	let length = 0;
 	for (let i = 0; i < encoded.length; i++) {
-		const byte = encoded[i];
-		if (byte === PLUS) out[length++] = 0x20;
-		else if (byte !== PERCENT) out[length++] = byte;
+		const code = encoded.charCodeAt(i);
+		if (code > 0xff) return undefined;
+		if (code === PLUS) out[length++] = 0x20;
+		else if (code !== PERCENT) out[length++] = code;
 		else {
-			const high = hex(encoded[i + 1] ?? 0);
-			const low = hex(encoded[i + 2] ?? 0);
+			const high = hex(encoded.charCodeAt(i + 1));
+			const low = hex(encoded.charCodeAt(i + 2));
 			if (high < 0 || low < 0) return undefined;
 			out[length++] = high * 16 + low;
 			i += 2;
