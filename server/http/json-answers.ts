@@ -18,11 +18,12 @@ export function methodNotAllowed(allow: string): RequestHandler {
 	};
 }
 
-/** Sends the 415 and returns false unless the request says its body is JSON. */
+/** How a route answers: plain JSON, or through its own logging (the booking receiver). */
 type Answer = (status: number, body: Record<string, unknown>) => void;
 
 const sendJson = (res: Response): Answer => (status, body) => void res.status(status).json(body);
 
+/** Sends the 415 and returns false unless the request says its body is JSON. */
 export function requireJson(req: Request, res: Response, answer: Answer = sendJson(res)): boolean {
 	if (isJsonContentType(req.headers['content-type'])) return true;
 	answer(415, { success: false, error: 'unsupported_media_type', message: JSON_ONLY });
