@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../core/paths';
-import { relocatedBaseDir } from '../server/db/embedded-postgres';
+import { embeddedBinDir, relocatedBaseDir } from '../server/db/embedded-postgres';
+import { binariesCopyDir, SHARED_DIR } from '../server/db/postgres-binaries';
 
 /**
  * The local stack's folder (`.barnum/` in the checkout, or BARNUM_DATA_DIR):
@@ -112,13 +113,30 @@ export async function writePrivate(file: string, value: unknown): Promise<void> 
 	await fs.rename(temporary, file);
 }
 
-/** What `reset` removes: the folder, and the embedded cluster's relocated copy if root put it elsewhere. */
-export async function wipeDataDir(dir: DataDir): Promise<string[]> {
+/**
+ * What `reset` removes: the folder, and what root had to keep where the postgres user can reach
+ * it (the cluster's relocated folder, the copy of PostgreSQL's binaries, and /var/lib/barnum once
+ * empty).
+ */
+export async function wipeDataDir(dir: DataDir, sharedDir = SHARED_DIR): Promise<string[]> {
 	const removed: string[] = [];
-	for (const target of [dir.root, relocatedBaseDir(dir.db)]) {
+	const binaries = installedBinaries();
+	for (const target of [dir.root, relocatedBaseDir(dir.db, sharedDir), ...(binaries ? [binariesCopyDir(binaries, sharedDir)] : [])]) {
 		if (!existsSync(target)) continue;
 		await fs.rm(target, { recursive: true, force: true });
 		removed.push(target);
 	}
+	if (existsSync(sharedDir) && (await fs.readdir(sharedDir)).length === 0) {
+		await fs.rmdir(sharedDir);
+		removed.push(sharedDir);
+	}
 	return removed;
+}
+
+function installedBinaries(): string | undefined {
+	try {
+		return embeddedBinDir();
+	} catch {
+		return undefined;
+	}
 }

