@@ -1,21 +1,25 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 
 export interface RunOptions extends SpawnOptions {
-	/** Output is kept for the result only; otherwise `n8n-install:` progress lines go to stderr. */
+	/** Output is kept for the result only; otherwise `n8n-install:` progress lines go to `progress`. */
 	quiet?: boolean;
+	/** Where progress lines go, one whole line a call; default: stderr. */
+	progress?(line: string): void;
 	/** Aborting kills the command and everything it started (it runs in its own process group). */
 	abort?: AbortSignal;
 }
 
 /** Runs a command to completion; rejects with its output when it fails. */
 export function run(command: string, args: string[], options: RunOptions = {}): Promise<string> {
-	const { quiet, abort, ...spawnOptions } = options;
+	const { quiet, abort, progress = (line: string) => process.stderr.write(`${line}\n`), ...spawnOptions } = options;
 	return new Promise((resolve, reject) => {
 		if (abort?.aborted) return reject(new StackStopped());
 		// Its own process group: a Ctrl-C at the terminal reaches only Barnum, which decides what to
 		// stop and in which order, and aborting can end the whole tree (npm and its children).
 		const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 		let output = '';
+		// A chunk can end mid-line: the rest of the line waits here for the next one.
+		let partial = '';
 		const onAbort = () => {
 			try {
 				if (child.pid) process.kill(-child.pid, 'SIGTERM');
@@ -30,8 +34,11 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
 		child.stderr?.on('data', (chunk: Buffer) => {
 			const text = chunk.toString();
 			output += text;
+			if (quiet) return;
 			// Long steps (the n8n install) report progress on stderr: let the person watching see it.
-			if (!quiet) process.stderr.write(text.split('\n').filter((l) => l.includes('n8n-install:')).map((l) => `${l}\n`).join(''));
+			const lines = (partial + text).split('\n');
+			partial = lines.pop()!;
+			for (const line of lines) if (line.includes('n8n-install:')) progress(line);
 		});
 		child.on('error', reject);
 		child.on('close', (code) => {
