@@ -4,7 +4,7 @@ import type { ServerConfig } from './config';
 import type { PushDispatcher } from './dispatcher/dispatcher';
 import { errorHandler } from './http/error-handler';
 import { ipAllowlist } from './http/ip-allowlist';
-import { methodNotAllowed, notFound } from './http/json-answers';
+import { methodNotAllowed } from './http/json-answers';
 import { perIpLimit } from './http/rate-limit';
 import { echoRequestId, requestLog } from './http/request-log';
 import { apiHeaders } from './http/security-headers';
@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { actionRoutes } from './routes/action';
 import { bookingWebhookRoutes } from './routes/booking-webhook';
 import { healthRoutes } from './routes/health';
+import { homeRoutes, unservedPath } from './routes/home';
 import { internalRoutes } from './routes/internal';
 import { webhookRoutes } from './routes/webhook';
 
@@ -86,8 +87,9 @@ export function createApp(context: AppContext): express.Express {
 	);
 	app.use('/api/internal', ...apiHeaders());
 	app.use(internalRoutes(config.internalApiSecret, context.dispatcher));
-	// What no route took: JSON with the API's headers, not Express's bare HTML page.
-	app.use(...apiHeaders(), notFound());
+	app.use(homeRoutes());
+	// What no route took: JSON with the API's headers (not Express's bare HTML page), logged at info.
+	app.use(...apiHeaders(), unservedPath());
 	app.use(errorHandler(logger));
 	return app;
 }

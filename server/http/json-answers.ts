@@ -2,16 +2,10 @@ import type { Request, RequestHandler, Response } from 'express';
 import { JSON_ONLY, isJsonContentType, readJsonBody } from '../../core/validation/json-body';
 
 /**
- * The JSON endpoints' answers for what no handler takes: an unknown path (404), a method the path
- * does not serve (405, with Allow), a body that is not JSON (415). Always JSON, never Express's
- * HTML page.
+ * The JSON endpoints' answers for what no handler takes: a method the path does not serve (405,
+ * with Allow), a body that is not JSON (415). Always JSON, never Express's HTML page. An unknown
+ * path is routes/home.ts's unservedPath.
  */
-export function notFound(): RequestHandler {
-	return (_req, res) => {
-		res.status(404).json({ success: false, error: 'not_found', message: 'No such endpoint' });
-	};
-}
-
 export function methodNotAllowed(allow: string): RequestHandler {
 	return (req, res) => {
 		res.status(405).set('allow', allow).json({ success: false, error: 'method_not_allowed', message: `${req.method} is not served here; use ${allow}` });

@@ -33,6 +33,10 @@ export interface Messages {
 	/** A form whose text could not be stored as sent (control characters, too long): nothing happened. */
 	unreadableText: string;
 	sentBy: (clinic: string) => string;
+	/** The server's own front page (`/`): what it is, for someone who opens its address. */
+	homeTitle: string;
+	homeBody: string;
+	homeHint: string;
 }
 
 const ptPT: Messages = {
@@ -82,6 +86,9 @@ const ptPT: Messages = {
 	pressAgain: 'A página esteve aberta muito tempo. Carregue outra vez no botão.',
 	unreadableText: 'Não conseguimos ler o texto que escreveu. Retire os caracteres especiais e carregue outra vez no botão.',
 	sentBy: (clinic) => `Enviado por ${clinic}`,
+	homeTitle: 'Ligações de marcação',
+	homeBody: 'Este servidor abre as ligações das mensagens de WhatsApp da sua clínica ou hotel: cada ligação mostra a sua marcação e um botão para a confirmar, cancelar ou pedir outra data.',
+	homeHint: 'Para usar uma ligação, abra-a a partir da mensagem que recebeu.',
 };
 
 const en: Messages = {
@@ -131,6 +138,9 @@ const en: Messages = {
 	pressAgain: 'This page was open for a long time. Please press the button again.',
 	unreadableText: 'We could not read the text you typed. Please remove any special characters and press the button again.',
 	sentBy: (clinic) => `Sent by ${clinic}`,
+	homeTitle: 'Appointment links',
+	homeBody: 'This server opens the links in the WhatsApp messages from your clinic or hotel: each link shows your booking and one button to confirm it, cancel it or ask for another date.',
+	homeHint: 'To use a link, open it from the message you received.',
 };
 
 const ptBR: Messages = {
@@ -168,6 +178,10 @@ const ptBR: Messages = {
 	failureBody: 'Nada foi alterado. Tente de novo em instantes; se o problema continuar, entre em contato com a clínica.',
 	pressAgain: 'A página ficou aberta por muito tempo. Toque no botão novamente.',
 	unreadableText: 'Não conseguimos ler o texto que você digitou. Remova os caracteres especiais e toque no botão novamente.',
+	sentBy: (clinic) => `Enviado por ${clinic}`,
+	homeTitle: 'Links de agendamento',
+	homeBody: 'Este servidor abre os links das mensagens de WhatsApp da sua clínica ou hotel: cada link mostra o seu agendamento e um botão para confirmar, cancelar ou pedir outra data.',
+	homeHint: 'Para usar um link, abra-o pela mensagem que você recebeu.',
 };
 
 const es: Messages = {
@@ -217,6 +231,9 @@ const es: Messages = {
 	pressAgain: 'La página estuvo abierta mucho tiempo. Pulse el botón de nuevo.',
 	unreadableText: 'No hemos podido leer el texto que escribió. Quite los caracteres especiales y pulse el botón otra vez.',
 	sentBy: (clinic) => `Enviado por ${clinic}`,
+	homeTitle: 'Enlaces de citas',
+	homeBody: 'Este servidor abre los enlaces de los mensajes de WhatsApp de su clínica u hotel: cada enlace muestra su reserva y un botón para confirmarla, cancelarla o pedir otra fecha.',
+	homeHint: 'Para usar un enlace, ábralo desde el mensaje que recibió.',
 };
 
 export const MESSAGES: Record<Locale, Messages> = { 'pt-PT': ptPT, en, 'pt-BR': ptBR, es };

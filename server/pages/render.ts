@@ -138,6 +138,13 @@ export function renderFailure(locale: Locale): string {
 	return page(locale, m.failureTitle, body);
 }
 
+/** The server's front page: what it is and what its links do; nothing about how it runs. */
+export function renderHome(locale: Locale): string {
+	const m = MESSAGES[locale];
+	const body = `${ICONS.appointment}<h1 id="title">${escapeHtml(m.homeTitle)}</h1><p class="lead">${escapeHtml(m.homeBody)}</p><p>${escapeHtml(m.homeHint)}</p>`;
+	return page(locale, m.homeTitle, body, 'Barnum');
+}
+
 function firstName(name: string): string {
 	return name.trim().split(/\s+/)[0] ?? name;
 }

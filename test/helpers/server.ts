@@ -1,11 +1,26 @@
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../server/config';
+import { createLogger } from '../../server/logger';
 import { startServer, type RunningServer } from '../../server/serve';
 import type { TestDatabase } from './database';
 
 /** The companion server on a random port over a test database, as the least-privilege login. */
 export function serveTestDatabase(db: TestDatabase, env: Record<string, string> = {}): Promise<RunningServer> {
 	return startServer(loadConfig({ PORT: '0', DATABASE_URL: db.appUrl, ...env }), pino({ level: 'silent' }));
+}
+
+/** The same, logging at info into `lines` (one parsed JSON object a line), as `barnum serve` logs. */
+export async function serveWithLog(db: TestDatabase, env: Record<string, string> = {}): Promise<{ server: RunningServer; lines: Array<Record<string, unknown>> }> {
+	const lines: Array<Record<string, unknown>> = [];
+	const sink = new Writable({
+		write(chunk, _encoding, done) {
+			for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+			done();
+		},
+	});
+	const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: db.appUrl, ...env }), createLogger('info', sink));
+	return { server, lines };
 }
 
 /** A fresh action-link token for an appointment (the plain token, as a message would carry it). */

@@ -6,7 +6,7 @@ import { startServer } from '../../server/serve';
 import { purgeExpiredTokens } from '../../core/action-links/purge';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
-import { linkToken, linksOfThreeAges } from '../helpers/server';
+import { linkToken, linksOfThreeAges, serveWithLog } from '../helpers/server';
 
 let db: TestDatabase;
 let clinic: Awaited<ReturnType<typeof seedClinic>>;
@@ -17,19 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-/** A server whose log lines are captured as parsed JSON. */
-async function serve(env: Record<string, string> = {}) {
-	const lines: Array<Record<string, unknown>> = [];
-	const sink = new Writable({
-		write(chunk, _encoding, done) {
-			for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-			done();
-		},
-	});
-	const config = loadConfig({ PORT: '0', DATABASE_URL: db.appUrl, WEBHOOK_SECRET: 'whsec_b3BlcmF0b3ItdGVzdC1zZWNyZXQtMzItYnl0ZXMh', ...env });
-	const server = await startServer(config, createLogger('info', sink));
-	return { server, lines };
-}
+const serve = (env: Record<string, string> = {}) =>
+	serveWithLog(db, { WEBHOOK_SECRET: 'whsec_b3BlcmF0b3ItdGVzdC1zZWNyZXQtMzItYnl0ZXMh', ...env });
 
 test('/metrics exposes the seed\'s monitoring list in Prometheus format', async () => {
 	const { server } = await serve();
