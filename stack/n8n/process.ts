@@ -40,6 +40,32 @@ export interface N8n {
 
 const LOG_TAIL = 64 * 1024;
 
+/**
+ * n8n's own settings that keep it to the job: no telemetry, surveys, promotions or banners, no
+ * calls to n8n's online services (they fail offline and fill the log with stack traces), and the
+ * defaults its deprecation notices ask for set explicitly, so its log shows what matters. After
+ * login the editor opens on the workflows, not on the AI Assistant's introduction.
+ */
+const QUIET_N8N: Record<string, string> = {
+	N8N_DIAGNOSTICS_ENABLED: 'false',
+	N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+	N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
+	N8N_TEMPLATES_ENABLED: 'false',
+	N8N_PERSONALIZATION_ENABLED: 'false',
+	N8N_HIRING_BANNER_ENABLED: 'false',
+	N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+	N8N_AI_ENABLED: 'false',
+	// The AI Assistant (the editor's landing page when on) and the MCP server catalogue fetched
+	// from api.n8n.io.
+	N8N_DISABLED_MODULES: 'instance-ai,mcp-registry',
+	// The catalogue of verified community packages comes from api.n8n.io; Barnum is unverified.
+	N8N_VERIFIED_PACKAGES_ENABLED: 'false',
+	N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+	N8N_RUNNERS_TASK_TIMEOUT: '300',
+	N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES: String(256 * 1024 * 1024),
+	N8N_COMPRESSION_NODE_MAX_ZIP_ENTRIES: '1000',
+};
+
 export async function prepareN8n(options: N8nOptions): Promise<N8n> {
 	const node = await nodeBin();
 	const ownerPasswordHash = options.ownerPasswordHash ?? (await bcrypt(node, options.bin, options.owner.password));
@@ -54,14 +80,11 @@ export async function prepareN8n(options: N8nOptions): Promise<N8n> {
 		N8N_PORT: String(options.port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
-		WEBHOOK_URL: `http://127.0.0.1:${options.port}/`,
+		N8N_WEBHOOK_URL: `http://127.0.0.1:${options.port}/`,
 		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${options.port}/`,
 		// Plain http on loopback: the browser must keep the login cookie.
 		N8N_SECURE_COOKIE: 'false',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
+		...QUIET_N8N,
 		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
 		N8N_INSTANCE_OWNER_EMAIL: options.owner.email,
 		N8N_INSTANCE_OWNER_PASSWORD_HASH: ownerPasswordHash,
