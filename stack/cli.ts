@@ -16,6 +16,7 @@ import { N8nRest } from './n8n/rest';
 import { readStackOptions } from './options';
 import { StackError, StackStopped } from './run';
 import { startLocalStack, type LocalStack } from './stack';
+import { describeStatus, type StatusChecks } from './status';
 import { isAlive, readState, runningStack, type StackState } from './state';
 
 const say = (line: string) => process.stderr.write(`barnum: ${line}\n`);
@@ -110,7 +111,7 @@ program
 	.option('--json', 'print one JSON object (for scripts)')
 	.action(async (flags: { json?: boolean }) => {
 		const { state, secrets, root } = stateOrExit(flags.json);
-		const checks: Record<string, unknown> = { server: await probe(`${state.urls.server}/readyz`) };
+		const checks: StatusChecks = { server: await probe(`${state.urls.server}/readyz`) };
 		if (state.urls.sandbox) checks.sandbox = await probe(`${state.urls.sandbox}/_sandbox/`);
 		if (state.urls.n8n) checks.n8n = await probe(`${state.urls.n8n}/healthz`);
 		let workflowsOk = true;
@@ -125,22 +126,12 @@ program
 				workflowsOk = false;
 			}
 		}
-		const ok = Boolean(state.readyAt) && workflowsOk && ['server', 'sandbox', 'n8n'].every((k) => checks[k] === undefined || checks[k] === 200);
+		const ok = Boolean(state.readyAt) && workflowsOk && [checks.server, checks.sandbox, checks.n8n].every((c) => c === undefined || c === 200);
 		const pids = { stack: state.pid, postgres: state.database.kind === 'embedded' ? state.database.pid : undefined, n8n: state.n8nPid };
 		if (flags.json) {
 			process.stdout.write(`${JSON.stringify({ running: true, ready: Boolean(state.readyAt), ok, dataDir: root, urls: state.urls, pids, checks })}\n`);
 		} else {
-			const mark = (status: unknown) => (status === 200 ? 'ok' : `FAILED (${status || 'no answer'})`);
-			process.stdout.write(
-				[
-					`Barnum ${state.readyAt ? 'running' : 'starting'} (process ${state.pid}, data ${root})`,
-					`  companion server  ${state.urls.server}/readyz  ${mark(checks.server)}`,
-					...(state.urls.sandbox ? [`  WhatsApp sandbox  ${state.urls.sandbox}/_sandbox/  ${mark(checks.sandbox)}`] : []),
-					...(state.urls.n8n ? [`  n8n               ${state.urls.n8n}/healthz  ${mark(checks.n8n)}`] : []),
-					...(checks.workflows ? [`  workflows         ${JSON.stringify(checks.workflows)}`] : []),
-					ok ? 'all good' : 'something is not right',
-				].join('\n') + '\n',
-			);
+			process.stdout.write(describeStatus(state, checks, root, ok));
 		}
 		process.exit(ok ? 0 : 1);
 	});
