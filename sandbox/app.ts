@@ -66,7 +66,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
 	const graphMajor = Number(/^v(\d+)/.exec(identity.graphVersion)?.[1]);
 	const pipeline = new StatusPipeline(number, settings, graphMajor, state, sender, lifecycle, now, logger);
 	const phones = new PhoneSimulator(number, state, sender, pipeline, lifecycle, now, logger);
-	const ctx: SandboxContext = { identity, settings, number, state, pipeline, phones, lifecycle, now, logger, demo: options.demo };
+	const ctx: SandboxContext = { identity, settings, number, state, pipeline, phones, lifecycle, now, logger, demo: options.demo, contactNames: options.contactNames };
 
 	let baseUrl = '';
 	const controls: SandboxControls = {

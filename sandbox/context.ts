@@ -18,4 +18,5 @@ export interface SandboxContext {
 	now: () => number;
 	logger: Logger;
 	demo?: SandboxDemo;
+	contactNames?(waIds: string[]): Promise<Record<string, string>>;
 }

@@ -111,9 +111,21 @@ export function controlRoutes(ctx: SandboxContext, hooks: ControlHooks): Router 
 	const hasUnread = (waId: string) =>
 		[...ctx.state.outbound.values()].some((m) => m.waId === waId && m.status === 'delivered');
 
-	router.get('/', (_req, res) => {
+	// An address book that fails (its database is down) costs the pages their names, nothing more.
+	const namesOf = async (waIds: string[]): Promise<Record<string, string>> => {
+		if (!ctx.contactNames || waIds.length === 0) return {};
+		try {
+			return await ctx.contactNames(waIds);
+		} catch (error) {
+			ctx.logger.warn({ err: (error as Error).message }, 'could not look up the contacts\' names');
+			return {};
+		}
+	};
+
+	router.get('/', async (_req, res) => {
 		const phones = [...ctx.state.phones.values()].reverse();
-		html(res, renderPhoneList(phones, { graphUrl: hooks.graphUrl(), settings: ctx.settings, demo: ctx.demo }));
+		const names = await namesOf(phones.filter((p) => !p.profileName).map((p) => p.waId));
+		html(res, renderPhoneList(phones, { graphUrl: hooks.graphUrl(), settings: ctx.settings, demo: ctx.demo, names }));
 	});
 
 	router.get('/phones', (req, res) => {
@@ -132,7 +144,7 @@ export function controlRoutes(ctx: SandboxContext, hooks: ControlHooks): Router 
 		});
 	});
 
-	router.get('/phones/:phone', (req, res) => {
+	router.get('/phones/:phone', async (req, res) => {
 		const waId = phoneDigits(req.params.phone);
 		if (!waId) {
 			res.status(404).set(PAGE_HEADERS).type('text').send('Not a phone number in E.164 form.');
@@ -142,7 +154,8 @@ export function controlRoutes(ctx: SandboxContext, hooks: ControlHooks): Router 
 		const notice = typeof req.query.error === 'string' ? req.query.error : undefined;
 		const info = typeof req.query.info === 'string' ? req.query.info : undefined;
 		const demo = ctx.demo?.waId === waId ? ctx.demo : undefined;
-		html(res, renderPhone(phone, { notice, info, hasUnread: hasUnread(waId), demo }));
+		const contactName = phone.profileName ? undefined : (await namesOf([waId]))[waId];
+		html(res, renderPhone(phone, { notice, info, hasUnread: hasUnread(waId), demo, contactName }));
 	});
 
 	// The "try it" button: the demo books something that makes the business write to the demo

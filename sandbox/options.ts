@@ -40,6 +40,11 @@ export interface SandboxOptions {
 	logger?: Logger;
 	/** A "try it" button on the phone pages (the local stack's demo booking); none: no button. */
 	demo?: SandboxDemo;
+	/**
+	 * The business's own names for these numbers (digits → name), as its address book has them:
+	 * the phone pages show them until the phone writes with a WhatsApp profile name. None: numbers.
+	 */
+	contactNames?(waIds: string[]): Promise<Record<string, string>>;
 }
 
 /**

@@ -156,14 +156,18 @@ function demoHtml(demo: SandboxDemo): string {
 }
 
 /** One phone's conversation, with the quick replies and a box to write back. */
-export function renderPhone(phone: Phone, options: { notice?: string; info?: string; hasUnread: boolean; demo?: SandboxDemo }): string {
-	const name = phone.profileName ?? `+${phone.waId}`;
+export function renderPhone(
+	phone: Phone,
+	options: { notice?: string; info?: string; hasUnread: boolean; demo?: SandboxDemo; contactName?: string },
+): string {
+	const name = phone.profileName ?? options.contactName;
+	const number = `+${phone.waId}`;
 	// #latest marks the newest message, so a redirect (the demo button's) can land on it.
 	const chat = phone.conversation.length
 		? phone.conversation.map((entry, i) => (i === phone.conversation.length - 1 ? '<span id="latest"></span>' : '') + entryHtml(entry)).join('')
 		: '<p class="empty">No messages yet. Send a template to this number.</p>';
 	const body =
-		`<header><a href="/_sandbox/" aria-label="All phones">←</a><div><h1>${escapeHtml(name)}</h1><p>+${escapeHtml(phone.waId)}</p></div></header>` +
+		`<header><a href="/_sandbox/" aria-label="All phones">←</a><div><h1>${escapeHtml(name ?? number)}</h1>${name ? `<p>${escapeHtml(number)}</p>` : ''}</div></header>` +
 		(options.notice ? `<p class="notice" role="alert">${escapeHtml(options.notice)}</p>` : '') +
 		(options.info ? `<p class="info" role="status">${escapeHtml(options.info)}</p>` : '') +
 		(options.demo ? demoHtml(options.demo) : '') +
@@ -177,7 +181,7 @@ export function renderPhone(phone: Phone, options: { notice?: string; info?: str
 		`<form class="reply" method="post" action="${phonePath(phone.waId)}/messages">` +
 		'<input name="text" aria-label="Message" placeholder="Message" autocomplete="off" required maxlength="4096">' +
 		'<button type="submit">Send</button></form>';
-	return page(`${name} · WhatsApp sandbox`, body);
+	return page(`${name ?? number} · WhatsApp sandbox`, body);
 }
 
 function preview(phone: Phone): string {
@@ -188,15 +192,20 @@ function preview(phone: Phone): string {
 }
 
 /** The list of phones, and where the sandbox sends its webhooks. */
-export function renderPhoneList(phones: Phone[], about: { graphUrl: string; settings: SandboxSettings; demo?: SandboxDemo }): string {
+export function renderPhoneList(
+	phones: Phone[],
+	about: { graphUrl: string; settings: SandboxSettings; demo?: SandboxDemo; names?: Record<string, string> },
+): string {
+	const entry = (phone: Phone) => {
+		const name = phone.profileName ?? about.names?.[phone.waId];
+		const number = `+${phone.waId}`;
+		return (
+			`<li><a href="${phonePath(phone.waId)}"><strong>${escapeHtml(name ?? number)}</strong> ` +
+			`${name ? `<span>${escapeHtml(number)}</span>` : ''}<small>${escapeHtml(preview(phone))}</small></a></li>`
+		);
+	};
 	const list = phones.length
-		? `<ul class="list">${phones
-				.map(
-					(phone) =>
-						`<li><a href="${phonePath(phone.waId)}"><strong>${escapeHtml(phone.profileName ?? `+${phone.waId}`)}</strong> ` +
-						`<span>+${escapeHtml(phone.waId)}</span><small>${escapeHtml(preview(phone))}</small></a></li>`,
-				)
-				.join('')}</ul>`
+		? `<ul class="list">${phones.map(entry).join('')}</ul>`
 		: '<p class="empty">No conversations yet.</p>';
 	const body =
 		'<header><div><h1>WhatsApp Cloud API sandbox</h1><p>Phones that received or sent messages</p></div></header>' +

@@ -28,6 +28,12 @@ export async function seedDemoData(db: Queryable, options: { demoPhone?: string 
 	return !seeded;
 }
 
+/** The patients' names for WhatsApp numbers (digits → name): who the sandbox's phones belong to. */
+export async function contactNames(db: Queryable, waIds: string[]): Promise<Record<string, string>> {
+	const { rows } = await db.query<{ wa_id: string; name: string }>(stackSql('contact-names'), [waIds]);
+	return Object.fromEntries(rows.map((row) => [row.wa_id, row.name]));
+}
+
 export interface DemoBooking {
 	appointmentId: string;
 	patient: string;

@@ -9,7 +9,7 @@ import { DEFAULTS as SANDBOX_DEFAULTS } from '../sandbox/options';
 import { startSandbox, type RunningSandbox } from '../sandbox/start';
 import { createDataDir, dataDir, loadOrCreateSecrets, saveSecrets, type DataDir, type StackSecrets } from './data-dir';
 import { openStackDatabase, type StackDatabase } from './database';
-import { bookDemoAppointment, DEMO_PHONE, describeBooking, seedDemoData, setPublicBaseUrl } from './demo';
+import { bookDemoAppointment, contactNames, DEMO_PHONE, describeBooking, seedDemoData, setPublicBaseUrl } from './demo';
 import { installN8n, n8nCacheDir, n8nInstalled, N8N_VERSION } from './n8n/install';
 import { prepareN8n, type N8n } from './n8n/process';
 import { activateWorkflows, activeBundled, bundledWorkflows, inboundWebhookUrl, provisionN8n, renderCredentials, type CredentialValues } from './n8n/provision';
@@ -173,6 +173,7 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 				phoneNumberId: SANDBOX_DEFAULTS.phoneNumberId,
 				webhookUrl: inboundWebhookUrl(n8nUrl),
 				publicBaseUrl: serverUrl,
+				contactNames: (waIds) => contactNames(database.admin, waIds),
 				demo: options.demoData
 					? {
 							label: 'Book a demo appointment',
