@@ -5,13 +5,29 @@
  * with Node's own TypeScript support: keep it free of relative imports and of syntax that is not
  * erasable (enums, namespaces, parameter properties), and take the database as a function.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, LaunchOptions, Page, Response } from 'playwright-core';
 
-/** Debian's Chromium (never a downloaded one), headless, quiet, and able to run as root. */
+/**
+ * The machine's Chromium (test tools cannot download their own here): CHROMIUM_PATH when set,
+ * else Debian's or Ubuntu's package, else Google Chrome. Undefined when there is none.
+ */
+export const CHROMIUM_PATH: string | undefined = process.env.CHROMIUM_PATH
+	? existsSync(process.env.CHROMIUM_PATH)
+		? process.env.CHROMIUM_PATH
+		: undefined
+	: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'].find((file) => existsSync(file));
+
+/** What to do when there is no browser: one line, said once instead of every browser test failing alike. */
+export const NO_CHROMIUM = process.env.CHROMIUM_PATH
+	? `The browser tests need Chromium, and CHROMIUM_PATH (${process.env.CHROMIUM_PATH}) does not exist: point it at a Chromium or Chrome binary.`
+	: 'The browser tests need Chromium and found none: install it (Debian: sudo apt-get install chromium; Ubuntu: chromium-browser), or set CHROMIUM_PATH to a Chromium or Chrome binary.';
+
+/** That Chromium, headless, quiet, and able to run as root. */
 export const CHROMIUM: LaunchOptions = {
-	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+	executablePath: CHROMIUM_PATH,
 	args: [
 		'--headless',
 		'--no-sandbox',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { packageRoot } from '../../core/paths';
+import { CHROMIUM, CHROMIUM_PATH, NO_CHROMIUM } from '../browser/action-pages';
 import { freePort } from '../../server/db/embedded-postgres';
 import { N8nRest } from '../../stack/n8n/rest';
 import { delay } from '../../stack/run';
@@ -123,10 +124,8 @@ let afterFirstRun: Record<string, number>;
 
 beforeAll(async () => {
 	ports = { server: await freePort(), sandbox: await freePort(), n8n: await freePort() };
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-	});
+	if (!CHROMIUM_PATH) throw new Error(NO_CHROMIUM);
+	browser = await chromium.launch(CHROMIUM);
 });
 afterAll(async () => {
 	await browser?.close();

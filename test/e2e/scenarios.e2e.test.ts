@@ -1,4 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_PATH, NO_CHROMIUM } from '../browser/action-pages';
 import { startStack, type Stack } from './stack/stack';
 import { until } from './stack/run';
 import { sign } from '../../core/signatures';
@@ -10,10 +11,8 @@ const PHONE = '+351912345678';
 
 beforeAll(async () => {
 	stack = await startStack();
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-	});
+	if (!CHROMIUM_PATH) throw new Error(NO_CHROMIUM);
+	browser = await chromium.launch(CHROMIUM);
 }, 900_000);
 afterAll(async () => {
 	await browser?.close();
