@@ -47,7 +47,7 @@ export function renderBanner(stack: LocalStack): string {
 	row(
 		'PostgreSQL',
 		stack.database.kind === 'embedded'
-			? `embedded, 127.0.0.1:${stack.database.port}, data in ${shown(stack.dir.db)}`
+			? `embedded, 127.0.0.1:${stack.database.port}, data in ${shown(stack.database.dataDir ?? stack.dir.db)}`
 			: 'DATABASE_URL (migrated)',
 		options.demoData ? 'demo data: Clínica Sorriso (3 professionals, 3 patients) and Hotel Praia Azul' : 'no demo data (BARNUM_DEMO_DATA=true adds it)',
 	);

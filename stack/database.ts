@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type pg from 'pg';
 import { migrate } from '../core/db/migrate';
 import { createPool, endPool } from '../core/db/pool';
@@ -22,6 +23,8 @@ export interface StackDatabase {
 	n8nUrl: string;
 	port?: number;
 	pid?: number;
+	/** The embedded cluster's folder: the data folder's db/, or where root had to keep it. */
+	dataDir?: string;
 	/** Ends the pool, then stops the embedded server (after everyone else let go of it). */
 	stop(): Promise<void>;
 }
@@ -59,6 +62,7 @@ export async function openStackDatabase(choice: DatabaseChoice, n8nPassword: str
 		n8nUrl: withCredentials(embedded.adminUrl, N8N_LOGIN, n8nPassword),
 		port: embedded.port,
 		pid: embedded.pid,
+		dataDir: path.dirname(embedded.dataDir),
 		async stop() {
 			await endPool(admin);
 			await embedded.stop();
