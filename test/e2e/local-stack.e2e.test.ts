@@ -156,6 +156,27 @@ test('npm start runs the whole stack; "try it" books a demo appointment whose Wh
 		const current = await status();
 		expect(current.ok).toBe(true);
 		expect(current.checks.workflows).toEqual({ active: 10, total: 10, inactive: [] });
+		// The same, for a person: in words.
+		const said = await run(['status']);
+		expect(said.code).toBe(0);
+		expect(said.output).toContain(`  companion server  http://127.0.0.1:${ports.server}  ready (database migrated)`);
+		expect(said.output).toContain('  workflows         10 of 10 bundled workflows active\n');
+		expect(said.output).toContain('Everything answers.');
+
+		// The companion server's address, as the banner prints it, says what the server is.
+		const front = await fetch(`http://127.0.0.1:${ports.server}/`, { headers: { 'accept-language': 'en' } });
+		expect(front.status).toBe(200);
+		expect(await front.text()).toContain('This server opens the links in the WhatsApp messages');
+
+		// n8n at the address the banner prints: after login, the editor shows the bundled workflows.
+		const editor = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+		await editor.goto(`http://127.0.0.1:${ports.n8n}/`);
+		await editor.locator('input[type=email], input[name=emailOrLdapLoginId]').first().fill(login![1]);
+		await editor.locator('input[type=password]').fill(login![2]);
+		await editor.keyboard.press('Enter');
+		await editor.locator('[data-test-id="workflow-card-name"]', { hasText: 'Barnum · Clinic · Pre-confirmation' }).waitFor({ timeout: 30_000 });
+		expect(new URL(editor.url()).pathname).toBe('/home/workflows');
+		await editor.close();
 
 		// Demo data: the clinic, its professionals and patients, the resort.
 		expect(await counts()).toEqual({ specialties: 3, professionals: 3, patients: 3, properties: 1, appointments: 0 });
@@ -166,6 +187,8 @@ test('npm start runs the whole stack; "try it" books a demo appointment whose Wh
 		await page.goto(`http://127.0.0.1:${ports.sandbox}/_sandbox/`);
 		await page.getByRole('button', { name: 'Book a demo appointment' }).click();
 		await page.waitForURL(/\/_sandbox\/phones\/351912345678/);
+		// The phone is João's, by name, its number under it.
+		await expect(page.locator('header h1').textContent()).resolves.toBe('João Silva');
 		await expect(page.locator('.info').textContent()).resolves.toMatch(/^Booked João Silva \(\+351\*+5678\) with Dra\. Maria Santos on \d{4}-\d{2}-\d{2} at 09:00\.$/);
 		await expect(page.locator('.bubble.in .body').last().textContent()).resolves.toContain('Olá João, tem uma consulta marcada');
 		const link = await page.getByRole('link', { name: /Gerir marcação/ }).last().getAttribute('href');
@@ -191,6 +214,10 @@ test('npm start runs the whole stack; "try it" books a demo appointment whose Wh
 		expect(stack.output()).not.toMatch(/"level":(50|60)/);
 		for (const pid of Object.values(current.pids)) expect(alive(pid)).toBe(false);
 		expect((await run(['status'])).code).toBe(1);
+		// n8n kept to the job: no stack traces from calls to its online services in its log.
+		const n8nLog = readFileSync(path.join(dataDir, 'logs', 'n8n.log'), 'utf8');
+		expect(n8nLog).not.toContain('api.n8n.io');
+		expect(n8nLog).not.toMatch(/^\s+at /m);
 	} finally {
 		if (stack.child.exitCode === null) process.kill(-stack.child.pid!, 'SIGKILL');
 	}
