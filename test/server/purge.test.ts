@@ -1,10 +1,7 @@
-import { Writable } from 'node:stream';
 import { loadConfig } from '../../server/config';
-import { createLogger } from '../../server/logger';
-import { startServer } from '../../server/serve';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
-import { linkToken } from '../helpers/server';
+import { linkToken, serveWithLog } from '../helpers/server';
 
 /**
  * The companion server keeps whatsapp_action_tokens and barnum_webhook_deliveries from growing
@@ -24,17 +21,7 @@ beforeEach(async () => {
 	await db.admin.query('DELETE FROM barnum_webhook_deliveries');
 });
 
-async function serve(env: Record<string, string> = {}) {
-	const lines: Array<Record<string, unknown>> = [];
-	const sink = new Writable({
-		write(chunk, _encoding, done) {
-			for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-			done();
-		},
-	});
-	const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: db.appUrl, ...env }), createLogger('info', sink));
-	return { server, lines };
-}
+const serve = (env: Record<string, string> = {}) => serveWithLog(db, env);
 
 /** A token for a new appointment, expired `daysAgo` days ago. */
 async function expiredToken(daysAgo: number): Promise<string> {
