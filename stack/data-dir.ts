@@ -3,7 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../core/paths';
 import { embeddedBinDir, relocatedBaseDir } from '../server/db/embedded-postgres';
-import { binariesCopyDir, SHARED_DIR } from '../server/db/postgres-binaries';
+import { binariesCopyDir, sharedDir as defaultSharedDir } from '../server/db/postgres-binaries';
 
 /**
  * The local stack's folder (`.barnum/` in the checkout, or BARNUM_DATA_DIR):
@@ -118,7 +118,7 @@ export async function writePrivate(file: string, value: unknown): Promise<void> 
  * it (the cluster's relocated folder, the copy of PostgreSQL's binaries, and /var/lib/barnum once
  * empty).
  */
-export async function wipeDataDir(dir: DataDir, sharedDir = SHARED_DIR): Promise<string[]> {
+export async function wipeDataDir(dir: DataDir, sharedDir = defaultSharedDir()): Promise<string[]> {
 	const removed: string[] = [];
 	const binaries = installedBinaries();
 	for (const target of [dir.root, relocatedBaseDir(dir.db, sharedDir), ...(binaries ? [binariesCopyDir(binaries, sharedDir)] : [])]) {

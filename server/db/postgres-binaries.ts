@@ -11,13 +11,16 @@ export interface SystemUser {
 /**
  * Where, run as root, Barnum keeps what the `postgres` user cannot reach in place: a copy of the
  * PostgreSQL binaries and clusters whose data folder is closed to it. Outside any checkout, so a
- * clone under /root or in a `mktemp -d` folder (0700) still works.
+ * clone under /root or in a `mktemp -d` folder (0700) still works. BARNUM_SHARED_DIR moves it (the
+ * test run points it into its own throwaway folder).
  */
-export const SHARED_DIR = '/var/lib/barnum';
+export function sharedDir(): string {
+	return process.env.BARNUM_SHARED_DIR || '/var/lib/barnum';
+}
 
-/** The copy's folder in `sharedDir`: one per binaries version, shared by every checkout. */
-export function binariesCopyDir(binDir: string, sharedDir = SHARED_DIR): string {
-	return path.join(sharedDir, `pg-${packageVersion(binDir)}`);
+/** The copy's folder in `shared`: one per binaries version, shared by every checkout. */
+export function binariesCopyDir(binDir: string, shared = sharedDir()): string {
+	return path.join(shared, `pg-${packageVersion(binDir)}`);
 }
 
 /**
@@ -32,16 +35,16 @@ export async function reachableBinaries(
 	options: { sharedDir?: string; logger: CoreLogger; created: string[] },
 ): Promise<string> {
 	if (canRun(binDir, user)) return binDir;
-	const sharedDir = options.sharedDir ?? SHARED_DIR;
-	const copy = binariesCopyDir(binDir, sharedDir);
+	const shared = options.sharedDir ?? sharedDir();
+	const copy = binariesCopyDir(binDir, shared);
 	const copiedBin = path.join(copy, 'bin');
 	if (existsSync(path.join(copy, COMPLETE)) && canRun(copiedBin, user)) {
 		options.logger.info({ binaries: copy }, `the postgres user cannot reach ${binDir}: running PostgreSQL from the copy in ${copy}`);
 		return copiedBin;
 	}
-	const first = await fs.mkdir(sharedDir, { recursive: true, mode: 0o755 });
+	const first = await fs.mkdir(shared, { recursive: true, mode: 0o755 });
 	if (first) options.created.push(first);
-	await fs.chmod(sharedDir, 0o755);
+	await fs.chmod(shared, 0o755);
 	// A copy cut short by a crash is never used: it has no COMPLETE marker. Start over.
 	await fs.rm(copy, { recursive: true, force: true });
 	const temporary = `${copy}.${process.pid}.tmp`;
@@ -58,7 +61,7 @@ export async function reachableBinaries(
 		if (!existsSync(path.join(copy, COMPLETE))) throw error;
 	}
 	if (!canRun(copiedBin, user)) {
-		throw new Error(`the postgres user cannot run PostgreSQL from ${copiedBin} either: is ${sharedDir} searchable by other users?`);
+		throw new Error(`the postgres user cannot run PostgreSQL from ${copiedBin} either: is ${shared} searchable by other users?`);
 	}
 	options.logger.warn(
 		{ binaries: copy },

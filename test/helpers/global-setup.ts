@@ -23,9 +23,10 @@ export default async function globalSetup(): Promise<void> {
 	if (!maintenanceUrl) {
 		const baseDir = mkdtempSync(path.join(os.tmpdir(), 'barnum-test-pg-'));
 		try {
-			// As root, a copy of the binaries the postgres user can reach goes in this throwaway folder
-			// too: a test run leaves nothing behind.
-			const cluster = await startEmbeddedPostgres({ baseDir, sharedDir: baseDir, ephemeral: true, database: 'postgres' });
+			// As root, what the postgres user must reach (a copy of the binaries) goes in this throwaway
+			// folder too, also for the clusters test files start: a test run leaves nothing behind.
+			process.env.BARNUM_SHARED_DIR = baseDir;
+			const cluster = await startEmbeddedPostgres({ baseDir, ephemeral: true, database: 'postgres' });
 			globalThis.barnumTestCluster = { stop: cluster.stop, baseDir };
 			maintenanceUrl = cluster.maintenanceUrl;
 		} catch (error) {
