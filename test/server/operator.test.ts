@@ -2,7 +2,6 @@ import http from 'node:http';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
-import { startServer } from '../../server/serve';
 import { purgeExpiredTokens } from '../../core/action-links/purge';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
