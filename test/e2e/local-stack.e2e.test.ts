@@ -214,10 +214,10 @@ test('npm start runs the whole stack; "try it" books a demo appointment whose Wh
 		expect(stack.output()).not.toMatch(/"level":(50|60)/);
 		for (const pid of Object.values(current.pids)) expect(alive(pid)).toBe(false);
 		expect((await run(['status'])).code).toBe(1);
-		// n8n kept to the job: no stack traces from calls to its online services in its log.
+		// n8n kept to the job: its log has none of the failed calls to its online services that an
+		// offline machine otherwise fills it with.
 		const n8nLog = readFileSync(path.join(dataDir, 'logs', 'n8n.log'), 'utf8');
-		expect(n8nLog).not.toContain('api.n8n.io');
-		expect(n8nLog).not.toMatch(/^\s+at /m);
+		expect(n8nLog).not.toMatch(/api\.n8n\.io|ENOTFOUND|EAI_AGAIN|getaddrinfo/);
 	} finally {
 		if (stack.child.exitCode === null) process.kill(-stack.child.pid!, 'SIGKILL');
 	}
