@@ -89,6 +89,22 @@ CREATE OR REPLACE TRIGGER trg_patients_updated_at BEFORE UPDATE ON barnum_clinic
 CREATE OR REPLACE TRIGGER trg_appointments_updated_at BEFORE UPDATE ON barnum_clinic.appointments
   FOR EACH ROW EXECUTE FUNCTION barnum.barnum_touch_updated_at();
 
+-- The source system's own key (Cal.com, a practice system's database, a spreadsheet), so that n8n's
+-- upserts (the Barnum node's Clinic Data operations) find the row they wrote before. Both NULL for
+-- rows written otherwise; NULLs never collide in a unique index.
+ALTER TABLE barnum_clinic.specialties ADD COLUMN IF NOT EXISTS source text;
+ALTER TABLE barnum_clinic.specialties ADD COLUMN IF NOT EXISTS external_id text;
+ALTER TABLE barnum_clinic.professionals ADD COLUMN IF NOT EXISTS source text;
+ALTER TABLE barnum_clinic.professionals ADD COLUMN IF NOT EXISTS external_id text;
+ALTER TABLE barnum_clinic.patients ADD COLUMN IF NOT EXISTS source text;
+ALTER TABLE barnum_clinic.patients ADD COLUMN IF NOT EXISTS external_id text;
+ALTER TABLE barnum_clinic.appointments ADD COLUMN IF NOT EXISTS source text;
+ALTER TABLE barnum_clinic.appointments ADD COLUMN IF NOT EXISTS external_id text;
+CREATE UNIQUE INDEX IF NOT EXISTS uq_specialties_source_external_id ON barnum_clinic.specialties (source, external_id);
+CREATE UNIQUE INDEX IF NOT EXISTS uq_professionals_source_external_id ON barnum_clinic.professionals (source, external_id);
+CREATE UNIQUE INDEX IF NOT EXISTS uq_patients_source_external_id ON barnum_clinic.patients (source, external_id);
+CREATE UNIQUE INDEX IF NOT EXISTS uq_appointments_source_external_id ON barnum_clinic.appointments (source, external_id);
+
 -- Row Level Security as on every Barnum table; barnum_app may write them (n8n feeds them).
 DO $$
 DECLARE
