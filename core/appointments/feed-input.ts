@@ -7,8 +7,7 @@ import type { AppointmentStatus } from './transitions';
  * over other systems' payloads, so empty strings mean "not given".
  */
 
-const SUPPORTED_LOCALES = ['pt-PT', 'en', 'pt-BR', 'es'] as const;
-export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
+export type SupportedLocale = 'pt-PT' | 'en' | 'pt-BR' | 'es';
 export const FEED_STATUSES: readonly AppointmentStatus[] = ['scheduled', 'confirmed', 'cancelled', 'no_show', 'completed'];
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;

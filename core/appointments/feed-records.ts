@@ -68,7 +68,7 @@ export type Raw = Record<string, unknown>;
 
 const HTTP_URL = /^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/;
 
-function sourceKey(raw: Raw, what: string): SourceKey {
+export function sourceKey(raw: Raw, what: string): SourceKey {
 	return {
 		source: requiredText(raw.source, 'source', 'name the system the record comes from (cal.com, clinic-mysql)', 100),
 		externalId: requiredText(raw.externalId, 'externalId', `the source system's own ID of the ${what}`, 200),

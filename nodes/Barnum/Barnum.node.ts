@@ -19,6 +19,7 @@ import { barnumConnectionTest } from '../shared/credential-test';
 import { actionLinkFields, actionLinkOperations, executeActionLink } from './resources/action-link';
 import { appointmentFields, appointmentOperations, executeAppointment } from './resources/appointment';
 import { bookingFields, bookingOperations, executeBooking } from './resources/booking';
+import { clinicDataFields, clinicDataOperations, executeClinicData } from './resources/clinic-data';
 import { contactFields, contactOperations, executeContact } from './resources/contact';
 import { eventFields, eventOperations, executeEvent } from './resources/event';
 import { executeWorkflowRecord, workflowRecordFields, workflowRecordOperations } from './resources/workflow-record';
@@ -32,6 +33,7 @@ const EXECUTORS: Record<string, Executor> = {
 	actionLink: executeActionLink,
 	appointment: executeAppointment,
 	booking: executeBooking,
+	clinicData: executeClinicData,
 	contact: executeContact,
 	event: executeEvent,
 	workflowRecord: executeWorkflowRecord,
@@ -50,7 +52,7 @@ export class Barnum implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Acknowledge outbox events, answer appointments, record conversations and manage contacts in a Barnum database',
+		description: 'Acknowledge outbox events, answer and feed appointments, record conversations and manage contacts in a Barnum database',
 		defaults: { name: 'Barnum' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -69,6 +71,7 @@ export class Barnum implements INodeType {
 					{ name: 'Action Link', value: 'actionLink' },
 					{ name: 'Appointment', value: 'appointment' },
 					{ name: 'Booking', value: 'booking' },
+					{ name: 'Clinic Data', value: 'clinicData' },
 					{ name: 'Contact', value: 'contact' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'WhatsApp', value: 'whatsapp' },
@@ -83,6 +86,7 @@ export class Barnum implements INodeType {
 			contactOperations,
 			whatsappOperations,
 			bookingOperations,
+			clinicDataOperations,
 			...eventFields,
 			...appointmentFields,
 			...workflowRecordFields,
@@ -90,6 +94,7 @@ export class Barnum implements INodeType {
 			...contactFields,
 			...whatsappFields,
 			...bookingFields,
+			...clinicDataFields,
 		],
 	};
 
