@@ -165,7 +165,7 @@ add('standard-webhooks: published example', 'standard-webhooks', SPEC_BODY, [SPE
     ok(0, scheme='standard-webhooks', deliveryId=SPEC_ID, timestamp=SPEC_TS),
     sign={'secret': SPEC_SECRET, 'timestamp': SPEC_TS, 'id': SPEC_ID}, now=SPEC_TS)
 
-# --- Barnum legacy, Meta, GitHub (hex HMAC-SHA256 of the body) ----------------------------------
+# --- Barnum legacy, Meta, GitHub, Cal.com (hex HMAC-SHA256 of the body) -------------------------
 
 def hex_sig(secret, body, algorithm='sha256'):
     return mac(algorithm, secret.encode('utf-8'), body).hex()
@@ -175,6 +175,9 @@ BODY_SCHEMES = {
     'barnum-legacy': ('X-Webhook-Signature', ''),
     'meta': ('X-Hub-Signature-256', 'sha256='),
     'github': ('X-Hub-Signature-256', 'sha256='),
+    # Cal.com: createHmac('sha256', secret).update(body).digest('hex') in
+    # packages/features/webhooks/lib/sendPayload.ts.
+    'calcom': ('X-Cal-Signature-256', ''),
 }
 
 for scheme, (header, prefix) in BODY_SCHEMES.items():
@@ -202,6 +205,19 @@ for scheme, (header, prefix) in BODY_SCHEMES.items():
     if prefix:
         add('%s: missing sha256= prefix' % scheme, scheme, body, [PLAIN_A],
             {header: hex_sig(PLAIN_A, body)}, rejected('malformed_header'))
+
+# Cal.com's documented example (docs/developing/guides/automation/webhooks.mdx), as Cal.com sends it:
+# JSON.stringify({triggerEvent, createdAt, payload}), no whitespace.
+CALCOM_BODY = ('{"triggerEvent":"BOOKING_CREATED","createdAt":"2023-05-24T09:30:00.538Z","payload":{"type":"60min",'
+               '"title":"60min between Pro Example and John Doe","startTime":"2023-05-25T09:30:00Z",'
+               '"endTime":"2023-05-25T10:30:00Z","organizer":{"id":5,"name":"Pro Example","email":"pro@example.com",'
+               '"timeZone":"Asia/Kolkata","language":{"locale":"en"}},"attendees":[{"email":"john.doe@example.com",'
+               '"name":"John Doe","timeZone":"Asia/Kolkata","language":{"locale":"en"}}],"uid":"bFJeNb2uX8ANpT3JL5EfXw",'
+               '"eventTypeId":7,"length":60,"bookingId":91,"metadata":{},"status":"ACCEPTED"}}').encode('utf-8')
+add('calcom: documented BOOKING_CREATED payload', 'calcom', CALCOM_BODY, [PLAIN_A],
+    {'X-Cal-Signature-256': hex_sig(PLAIN_A, CALCOM_BODY)}, ok(0, scheme='calcom'), sign={'secret': PLAIN_A})
+add('calcom: no secret configured in Cal.com', 'calcom', CALCOM_BODY, [PLAIN_A],
+    {'X-Cal-Signature-256': 'no-secret-provided'}, rejected('malformed_header'))
 
 # --- Stripe ---------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@
  *   `secretIndex` always refers to the caller's list.
  */
 import { signBarnumLegacy, verifyBarnumLegacy } from './barnum-legacy';
+import { signCalcom, verifyCalcom } from './calcom';
 import { buildContext } from './context';
 import { signCustom, verifyCustom } from './custom';
 import { SignatureError } from './errors';
@@ -42,6 +43,7 @@ export type * from './types';
 export { SIGNATURE_SCHEMES } from './types';
 export { SignatureError } from './errors';
 export { BARNUM_LEGACY_HEADER, BARNUM_LEGACY_REPLAYABLE } from './barnum-legacy';
+export { CALCOM_SIGNATURE_HEADER } from './calcom';
 export { GITHUB_DELIVERY_HEADER } from './github';
 export { HUB_SIGNATURE_HEADER } from './hub-signature';
 export { STANDARD_WEBHOOKS_HEADERS } from './standard-webhooks';
@@ -64,6 +66,8 @@ function dispatchVerify(scheme: unknown, input: unknown): VerificationResult {
 			return verifyStripe(ctx, options as StripeOptions);
 		case 'github':
 			return verifyGithub(ctx);
+		case 'calcom':
+			return verifyCalcom(ctx);
 		case 'custom':
 			return verifyCustom(ctx, options as unknown as CustomOptions);
 		default:
@@ -108,6 +112,8 @@ export function sign<S extends SignatureScheme>(
 			return signStripe(options as StripeOptions, prepared);
 		case 'github':
 			return signGithub(prepared);
+		case 'calcom':
+			return signCalcom(prepared);
 		case 'custom':
 			return signCustom(options as CustomOptions, prepared);
 		default:

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type SignatureScheme = 'standard-webhooks' | 'barnum-legacy' | 'meta' | 'stripe' | 'github' | 'custom';
+export type SignatureScheme = 'standard-webhooks' | 'barnum-legacy' | 'meta' | 'stripe' | 'github' | 'calcom' | 'custom';
 
 export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = [
 	'standard-webhooks',
@@ -8,6 +8,7 @@ export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = [
 	'meta',
 	'stripe',
 	'github',
+	'calcom',
 	'custom',
 ];
 
@@ -87,6 +88,7 @@ export interface SchemeOptionsMap {
 	meta: NoSchemeOptions;
 	stripe: StripeOptions;
 	github: NoSchemeOptions;
+	calcom: NoSchemeOptions;
 	custom: CustomOptions;
 }
 

@@ -22,6 +22,7 @@ export type WebhookProfile =
 	| { scheme: 'barnum-legacy' }
 	| { scheme: 'meta' }
 	| { scheme: 'github' }
+	| { scheme: 'calcom' }
 	| { scheme: 'stripe'; signatureHeader?: string }
 	| { scheme: 'custom'; custom: CustomOptions };
 

@@ -66,6 +66,12 @@ export class BarnumWebhookTrigger implements INodeType {
 							"X-Webhook-Signature, a hex HMAC-SHA256 of the body. It signs no timestamp or ID, so anyone who saw one request can replay it; prefer Standard Webhooks, which Barnum's dispatcher sends too.",
 					},
 					{
+						name: 'Cal.com',
+						value: 'calcom',
+						description:
+							"X-Cal-Signature-256, a hex HMAC-SHA256 of the body with the webhook's secret. Cal.com signs no timestamp or ID: feed it into idempotent operations (Clinic Data upserts).",
+					},
+					{
 						name: 'Custom',
 						value: 'custom',
 						description: 'Your own header, algorithm, encoding and optional timestamp and delivery ID headers',

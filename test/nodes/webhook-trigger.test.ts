@@ -252,6 +252,22 @@ describe('other profiles', () => {
 		expect(executions[0].items[0].json.verification).toEqual({ scheme: 'barnum-legacy', deliveryId: null, timestamp: null, secretIndex: 0 });
 	});
 
+	test("Cal.com: X-Cal-Signature-256 over Cal.com's body; a tampered body or Cal.com's no-secret marker is refused", async () => {
+		const url = harness.register({ parameters: { profile: 'calcom' }, credentials: { barnumWebhookSecretApi: { secrets: plain } } });
+		const text = JSON.stringify({ triggerEvent: 'BOOKING_CREATED', createdAt: '2023-05-24T09:30:00.538Z', payload: { uid: 'bFJeNb2uX8ANpT3JL5EfXw', title: 'Consulta – João' } });
+		const headers = signed('calcom', text, { secret: plain });
+		expect(Object.keys(headers)).toEqual(['X-Cal-Signature-256']);
+		expect((await send(url, text, headers)).status).toBe(200);
+		expect((await send(url, text.replace('João', 'Joao'), headers)).status).toBe(401);
+		expect((await send(url, text, { 'X-Cal-Signature-256': 'no-secret-provided' })).status).toBe(401);
+		const executions = harness.executionsOf(url);
+		expect(executions).toHaveLength(1);
+		expect(executions[0].items[0].json).toMatchObject({
+			body: { triggerEvent: 'BOOKING_CREATED', payload: { uid: 'bFJeNb2uX8ANpT3JL5EfXw' } },
+			verification: { scheme: 'calcom', deliveryId: null, timestamp: null, secretIndex: 0 },
+		});
+	});
+
 	describe('Meta / WhatsApp', () => {
 		const meta = () =>
 			harness.register({

@@ -73,6 +73,15 @@ export const SCHEME_CASES: readonly SchemeCase[] = [
 		encoding: 'hex',
 	},
 	{
+		name: 'calcom',
+		scheme: 'calcom',
+		options: {},
+		secret: utf8Secret,
+		signatureHeader: 'X-Cal-Signature-256',
+		signedHeaders: ['X-Cal-Signature-256'],
+		encoding: 'hex',
+	},
+	{
 		name: 'stripe',
 		scheme: 'stripe',
 		options: {},
