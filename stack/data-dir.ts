@@ -61,6 +61,8 @@ export interface StackSecrets {
 	whatsappAppSecret: string;
 	whatsappVerifyToken: string;
 	bookingWebhookSecret: string;
+	/** The secret Cal.com signs its webhooks with (workflows/calcom-appointments.json). */
+	calcomWebhookSecret: string;
 	guestDataKey: string;
 	webhookSecret: string;
 	internalApiSecret: string;
@@ -79,6 +81,7 @@ function generate(): StackSecrets {
 		whatsappAppSecret: randomBytes(16).toString('hex'),
 		whatsappVerifyToken: token(16),
 		bookingWebhookSecret: `whsec_${randomBytes(32).toString('base64')}`,
+		calcomWebhookSecret: token(32),
 		guestDataKey: randomBytes(32).toString('base64'),
 		webhookSecret: `whsec_${randomBytes(32).toString('base64')}`,
 		internalApiSecret: token(32),

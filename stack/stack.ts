@@ -197,6 +197,7 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 			WHATSAPP_APP_SECRET: cloud?.appSecret ?? secrets.whatsappAppSecret,
 			WHATSAPP_VERIFY_TOKEN: cloud?.verifyToken ?? secrets.whatsappVerifyToken,
 			GUEST_DATA_KEY: guestDataKey,
+			CALCOM_WEBHOOK_SECRET: process.env.CALCOM_WEBHOOK_SECRET || secrets.calcomWebhookSecret,
 		} satisfies CredentialValues);
 
 		checkpoint();

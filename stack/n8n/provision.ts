@@ -54,6 +54,7 @@ export interface CredentialValues {
 	WHATSAPP_APP_SECRET: string;
 	WHATSAPP_VERIFY_TOKEN: string;
 	GUEST_DATA_KEY: string;
+	CALCOM_WEBHOOK_SECRET: string;
 }
 
 export interface CredentialDefinition {

@@ -18,7 +18,7 @@ export interface Stack {
 	n8n: N8n;
 	/** Bundled workflow name (file name without .json) → n8n workflow id. */
 	workflows: Record<string, string>;
-	secrets: { bookingWebhook: string };
+	secrets: { bookingWebhook: string; calcomWebhook: string };
 	/** The local stack underneath, for what the fields above do not cover. */
 	local: LocalStack;
 	stop(): Promise<void>;
@@ -63,7 +63,7 @@ export async function startStack(overrides: Partial<StackOptions> = {}): Promise
 		sandbox: local.sandbox!,
 		n8n: local.n8n!,
 		workflows: local.workflows,
-		secrets: { bookingWebhook: local.secrets.bookingWebhookSecret },
+		secrets: { bookingWebhook: local.secrets.bookingWebhookSecret, calcomWebhook: process.env.CALCOM_WEBHOOK_SECRET || local.secrets.calcomWebhookSecret },
 		local,
 		async stop() {
 			await local.stop();
