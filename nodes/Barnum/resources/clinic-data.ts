@@ -18,17 +18,13 @@ import {
 	upsertProfessional,
 	upsertSpecialty,
 } from '../../../core/appointments/upsert';
-import { forOperations } from './fields';
+import { forOperations, operationField } from './fields';
 
 const R = 'clinicData';
 
-export const clinicDataOperations: INodeProperties = {
-	displayName: 'Operation',
-	name: 'operation',
-	type: 'options',
-	noDataExpression: true,
-	displayOptions: { show: { resource: [R] } },
-	options: [
+export const clinicDataOperations = operationField(
+	R,
+	[
 		{
 			name: 'Set Appointment Status',
 			value: 'setAppointmentStatus',
@@ -46,8 +42,8 @@ export const clinicDataOperations: INodeProperties = {
 		{ name: 'Upsert Professional', value: 'upsertProfessional', action: 'Create or update a professional', description: 'By the source system\'s ID' },
 		{ name: 'Upsert Specialty', value: 'upsertSpecialty', action: 'Create or update a specialty', description: 'By the source system\'s ID' },
 	],
-	default: 'upsertAppointment',
-};
+	'upsertAppointment',
+);
 
 const KEYED = ['setAppointmentStatus', 'upsertAppointment', 'upsertPatient', 'upsertProfessional', 'upsertSpecialty'];
 const ALL = [...KEYED, 'upsertLocation'];

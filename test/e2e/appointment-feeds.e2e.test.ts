@@ -5,10 +5,11 @@ import { startStack, type Stack } from './stack/stack';
 import { until } from './stack/run';
 
 /**
- * workflows/calcom-appointments.json in a real n8n: Cal.com's documented webhook payloads
- * (docs/developing/guides/automation/webhooks.mdx; BOOKING_RESCHEDULED's rescheduleUid and
- * BOOKING_NO_SHOW_UPDATED's shape from packages/features/webhooks/lib/sendPayload.ts), signed as
- * Cal.com signs them, become appointments in barnum_clinic, and their messages follow.
+ * The appointment feeds in a real n8n. workflows/calcom-appointments.json: Cal.com's documented
+ * webhook payloads (docs/developing/guides/automation/webhooks.mdx; BOOKING_RESCHEDULED's
+ * rescheduleUid and BOOKING_NO_SHOW_UPDATED's shape from packages/features/webhooks/lib/sendPayload.ts),
+ * signed as Cal.com signs them, become appointments in barnum_clinic, and their messages follow.
+ * workflows/examples/postgres-appointments-sync.json: rows of another schema, read on a schedule.
  */
 
 let stack: Stack;
@@ -131,4 +132,79 @@ test('a wrong signature is answered 401 and runs nothing; a booking without a ph
 	expect(await appointmentOf('e2e-uid-4')).toBeUndefined();
 	expect(await appointmentOf('e2e-uid-forged')).toBeUndefined();
 	expect((await stack.n8n.executions(stack.workflows['calcom-appointments'])).length).toBe(before + 1);
+});
+
+describe('examples/postgres-appointments-sync.json', () => {
+	let workflowId: string;
+	const practiceAppointment = async (id: number) =>
+		(await stack.db.query("SELECT * FROM barnum_clinic.appointments WHERE source = 'practice-db' AND external_id = $1", [String(id)])).rows[0];
+
+	beforeAll(async () => {
+		// The practice system's own tables, readable by the login n8n's Postgres credential uses.
+		const login = new URL(stack.local.database.n8nUrl);
+		await stack.db.query(`
+			CREATE SCHEMA practice;
+			CREATE TABLE practice.doctors (id integer PRIMARY KEY, name text NOT NULL);
+			CREATE TABLE practice.patients (id integer PRIMARY KEY, full_name text NOT NULL, mobile text, email text, language text);
+			CREATE TABLE practice.appointments (id integer PRIMARY KEY, patient_id integer NOT NULL REFERENCES practice.patients, doctor_id integer REFERENCES practice.doctors,
+			  starts_at timestamptz NOT NULL, duration_minutes integer, status text NOT NULL, notes text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp());
+			INSERT INTO practice.doctors VALUES (1, 'Dra. Inês Lopes');
+			INSERT INTO practice.patients VALUES (10, 'Rui Costa', '+351 933 000 111', 'rui@example.com', 'pt'), (11, 'Sem Telefone', NULL, NULL, NULL);
+			INSERT INTO practice.appointments (id, patient_id, doctor_id, starts_at, duration_minutes, status) VALUES
+			  (100, 10, 1, date_trunc('hour', now()) + interval '6 days', 20, 'booked'),
+			  (101, 11, 1, date_trunc('hour', now()) + interval '6 days', 20, 'booked');
+			GRANT USAGE ON SCHEMA practice TO ${login.username};
+			GRANT SELECT ON ALL TABLES IN SCHEMA practice TO ${login.username};
+		`);
+		const credential = await stack.n8n.rest.request<{ id: string }>('POST', '/credentials', {
+			name: 'Practice database',
+			type: 'postgres',
+			data: {
+				host: login.hostname,
+				port: Number(login.port),
+				database: login.pathname.slice(1),
+				user: decodeURIComponent(login.username),
+				password: decodeURIComponent(login.password),
+				ssl: 'disable',
+			},
+		});
+		const workflow = JSON.parse(readFileSync(path.join(__dirname, '../../workflows/examples/postgres-appointments-sync.json'), 'utf8')) as {
+			name: string;
+			nodes: Array<{ type: string; parameters: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> }>;
+			connections: unknown;
+			settings: unknown;
+		};
+		for (const node of workflow.nodes) {
+			if (node.credentials?.postgres) node.credentials.postgres.id = credential.id;
+			// The same workflow, on a faster clock than every 5 minutes.
+			if (node.type === 'n8n-nodes-base.scheduleTrigger') node.parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 5 }] };
+		}
+		const created = await stack.n8n.rest.request<{ id: string }>('POST', '/workflows', {
+			name: workflow.name,
+			nodes: workflow.nodes,
+			connections: workflow.connections,
+			settings: workflow.settings,
+		});
+		workflowId = created.id;
+		await stack.n8n.rest.activate(workflowId);
+	}, 120_000);
+
+	test('rows changed since the last run become appointments; a row without a phone is refused; a move moves the reminder', async () => {
+		const first = await until(() => practiceAppointment(100), 'the practice appointment', 60_000);
+		expect(first).toMatchObject({ duration_minutes: 20, status: 'scheduled' });
+		expect(await practiceAppointment(101)).toBeUndefined();
+		const patient = await stack.db.query('SELECT name, phone, locale, external_id FROM barnum_clinic.patients WHERE id = $1', [first.patient_id]);
+		expect(patient.rows[0]).toEqual({ name: 'Rui Costa', phone: '+351933000111', locale: 'pt-PT', external_id: '10' });
+
+		// Later runs read the boundary row again and change nothing.
+		const runs = async () => (await stack.n8n.executions(workflowId)).filter((e) => e.status === 'success').length;
+		const before = await runs();
+		await until(async () => (await runs()) >= before + 2, 'two more runs', 60_000);
+		expect((await eventsOf(first.id)).filter((e) => e.event_type === 'appointment.pre_confirmed')).toHaveLength(1);
+
+		await stack.db.query("UPDATE practice.appointments SET starts_at = starts_at + interval '1 day', updated_at = clock_timestamp() WHERE id = 100");
+		await until(async () => (await practiceAppointment(100)).starts_at.getTime() === first.starts_at.getTime() + DAY, 'the move', 60_000);
+		expect((await eventsOf(first.id)).filter((e) => e.event_type === 'appointment.reminder').map((e) => e.status)).toEqual(['cancelled', 'pending']);
+		expect((await stack.n8n.executions(workflowId)).filter((e) => e.status === 'error')).toEqual([]);
+	});
 });
