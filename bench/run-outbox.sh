@@ -13,8 +13,9 @@ cd "$root"
 export PATH="$(bash scripts/node24.sh):$PATH"
 
 # Its own output folder: a package build (which empties dist/) cannot pull it away mid-run.
-echo "bench: compiling into .bench-dist/ (tsc -p tsconfig.json --outDir .bench-dist)" >&2
-node_modules/.bin/tsc -p tsconfig.json --outDir .bench-dist
+echo "bench: compiling into .bench-dist/ (tsc -p tsconfig.dev.json --outDir .bench-dist)" >&2
+node scripts/embed-sql.mjs
+node_modules/.bin/tsc -p tsconfig.dev.json --outDir .bench-dist
 
 if [ ! -f bench/node_modules/graphile-worker/package.json ] || [ ! -f bench/node_modules/pg-boss/package.json ]; then
   echo "bench: installing the benchmark's own dependencies into bench/node_modules" >&2

@@ -4,25 +4,24 @@ import path from 'node:path';
 let cachedRoot: string | undefined;
 
 /**
- * The package's root folder, found by walking up from this file. Source runs from `core/`,
- * compiled code from `dist/core/`, and an installed package from `node_modules/n8n-nodes-barnum/`;
- * all three ship `sql/` beside `package.json`.
+ * The folder that holds `sql/migrations/` beside `package.json`, found by walking up from this
+ * file: this repository (source in `core/`, compiled code in `build/core/`) or an installed
+ * barnum-server package. The n8n nodes never call it: their SQL is compiled in.
  */
 export function packageRoot(): string {
 	if (cachedRoot) return cachedRoot;
 	let dir = __dirname;
 	for (;;) {
 		const candidate = path.join(dir, 'package.json');
-		// tsc copies package.json into dist/ as well; the real root is the one that ships sql/.
 		if (existsSync(candidate) && existsSync(path.join(dir, 'sql', 'migrations'))) {
 			const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string };
-			if (pkg.name === 'n8n-nodes-barnum') {
+			if (pkg.name === 'n8n-nodes-barnum' || pkg.name === 'barnum-server') {
 				cachedRoot = dir;
 				return dir;
 			}
 		}
 		const parent = path.dirname(dir);
-		if (parent === dir) throw new Error(`n8n-nodes-barnum: package.json not found above ${__dirname}`);
+		if (parent === dir) throw new Error(`barnum: no package.json with sql/migrations beside it above ${__dirname}`);
 		dir = parent;
 	}
 }

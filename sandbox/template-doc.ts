@@ -2,7 +2,7 @@ import { TEMPLATES, URL_BASE_MEANINGS, urlBaseOf, type TemplateDefinition, type 
 
 /**
  * docs/whatsapp-templates.md, generated from the registry the sandbox enforces
- * (`node dist/sandbox/cli.js docs > docs/whatsapp-templates.md`); a test fails when the two differ.
+ * (`node build/sandbox/cli.js docs > docs/whatsapp-templates.md`); a test fails when the two differ.
  */
 
 const LANGUAGE_NAMES: Record<string, string> = {
@@ -14,7 +14,7 @@ const LANGUAGE_NAMES: Record<string, string> = {
 
 const INTRO = `# WhatsApp message templates
 
-<!-- Generated from sandbox/templates.ts by \`node dist/sandbox/cli.js docs\`. Edit the registry, not this file. -->
+<!-- Generated from sandbox/templates.ts by \`node build/sandbox/cli.js docs\`. Edit the registry, not this file. -->
 
 WhatsApp lets a business start a conversation only with a **message template** that Meta has
 approved. These are the templates Barnum's bundled workflows send. Submit each one, in every

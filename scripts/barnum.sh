@@ -3,5 +3,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-tsc -p tsconfig.json
-exec node dist/server/cli.js "$@"
+tsc -p tsconfig.dev.json
+exec node build/server/cli.js "$@"

@@ -29,7 +29,7 @@ const outDir = path.resolve(process.argv[2] ?? path.join(root, 'docs', 'screensh
 const STACK_MODULE = 'test/e2e/stack/stack.ts';
 const WORKFLOW = 'clinic-pre-confirmation';
 // Compiled for this run only, then removed: a build elsewhere in the checkout (npm run build empties
-// dist/) cannot pull the running code away.
+// build/) cannot pull the running code away.
 const COMPILED = path.join(root, 'node_modules', '.cache', 'barnum-screenshots-stack');
 const PHONE = '+351912345678';
 const CHROMIUM = {

@@ -8,7 +8,7 @@
  *   node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON scripts/screenshots.ts [output-dir]
  *
  * Node >= 24 runs this file as it is (type stripping). It compiles the project with tsc
- * (incremental, into dist/), then starts the real companion server on a throwaway embedded
+ * (incremental, into build/), then starts the real companion server on a throwaway embedded
  * PostgreSQL, seeds Clínica Sorriso, takes the pictures, and removes everything it started.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,14 +22,14 @@ const root = path.resolve(import.meta.dirname, '..');
 const require = createRequire(path.join(root, 'package.json'));
 const outDir = path.resolve(process.argv[2] ?? path.join(root, 'docs', 'screenshots'));
 
-// tsc emits dist/ even when it reports type errors (someone's work in progress elsewhere in the
+// tsc emits build/ even when it reports type errors (someone's work in progress elsewhere in the
 // tree): warn, and take the pictures of what was emitted.
-const built = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
-if (built.status !== 0) process.stderr.write('screenshots: tsc reported errors (above); using the emitted dist/ anyway\n');
+const built = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.dev.json'], { cwd: root, stdio: 'inherit' });
+if (built.status !== 0) process.stderr.write('screenshots: tsc reported errors (above); using the emitted build/ anyway\n');
 
-const { loadConfig } = require('./dist/server/config.js');
-const { startServer } = require('./dist/server/serve.js');
-const { createLogger } = require('./dist/server/logger.js');
+const { loadConfig } = require('./build/server/config.js');
+const { startServer } = require('./build/server/serve.js');
+const { createLogger } = require('./build/server/logger.js');
 const pg = require('pg');
 const { chromium } = require('playwright-core');
 

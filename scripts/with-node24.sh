@@ -16,4 +16,7 @@ if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
   echo "barnum: installing npm packages (npm ci) with Node $(node --version)" >&2
   (cd "$root" && npm ci --no-audit --no-fund >&2)
 fi
+# The SQL the nodes run is compiled in (scripts/embed-sql.mjs), so it is regenerated before anything
+# compiles or runs.
+node "$root/scripts/embed-sql.mjs"
 exec "$@"

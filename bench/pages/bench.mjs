@@ -4,16 +4,16 @@
 // link (one small query, the invalid page), GET /api/action (the read path: token, appointment and
 // clinic from PostgreSQL, HTML, form nonce; a different link for every request, get.lua) and POST
 // /api/action (a fresh link pressed per request: nonce check, transaction, status change, commit).
-// See docs/performance.md "Action pages under load". Run through bench/pages/run.sh (builds dist/).
+// See docs/performance.md "Action pages under load". Run through bench/pages/run.sh (builds build/).
 //
 //   node bench/pages/bench.mjs [--duration 15] [--warmup 3] [--connections 64] [--threads 2]
 //                              [--log-levels warn,info] [--tokens 30000] [--read-links 10000]
 //                              [--out results.json]
 //                              [--phases hello,healthz,unknown,get,get-one,post,get-c4,post-c4]
-//                              [--server-cli dist/server/cli.js]
+//                              [--server-cli build/server/cli.js]
 //                              [--server-node-options=--max-semi-space-size=16]
 //
-// --server-cli runs another build of the server (e.g. a patched copy of dist/, to measure a
+// --server-cli runs another build of the server (e.g. a patched copy of build/, to measure a
 // proposed change against the same database); --server-node-options is NODE_OPTIONS for the
 // server process alone (write it with "=": its value starts with dashes). get-one reads one link
 // over and over (the figure published before get.lua existed).
@@ -24,7 +24,7 @@
 //
 // One durable embedded PostgreSQL (the same launcher and settings as `barnum serve`: fsync on),
 // migrated, with the server's least-privilege login; the companion server is the compiled CLI
-// (`node dist/server/cli.js serve`) in its own process, connected with DATABASE_URL, so its RSS is
+// (`node build/server/cli.js serve`) in its own process, connected with DATABASE_URL, so its RSS is
 // the HTTP server's alone. Everything runs on this one machine: wrk, Node and PostgreSQL share
 // its cores.
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,10 +39,10 @@ const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '../..');
 const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
 const pg = requireFromRoot('pg');
-const { startEmbeddedPostgres } = requireFromRoot('./dist/server/db/embedded-postgres.js');
-const { migrate } = requireFromRoot('./dist/core/db/migrate.js');
-const { ensureAppLogin, withCredentials } = requireFromRoot('./dist/server/db/app-login.js');
-const { FormNonce } = requireFromRoot('./dist/server/pages/nonce.js');
+const { startEmbeddedPostgres } = requireFromRoot('./build/server/db/embedded-postgres.js');
+const { migrate } = requireFromRoot('./build/core/db/migrate.js');
+const { ensureAppLogin, withCredentials } = requireFromRoot('./build/server/db/app-login.js');
+const { FormNonce } = requireFromRoot('./build/server/pages/nonce.js');
 
 const { values: args } = parseArgs({
 	options: {
@@ -54,7 +54,7 @@ const { values: args } = parseArgs({
 		tokens: { type: 'string', default: '30000' },
 		'read-links': { type: 'string', default: '10000' },
 		phases: { type: 'string', default: 'hello,healthz,unknown,get,get-one,post,get-c4,post-c4' },
-		'server-cli': { type: 'string', default: path.join(ROOT, 'dist/server/cli.js') },
+		'server-cli': { type: 'string', default: path.join(ROOT, 'build/server/cli.js') },
 		'server-node-options': { type: 'string', default: '' },
 		out: { type: 'string' },
 	},
@@ -351,7 +351,7 @@ async function startBarnum(appUrl, logLevel) {
 }
 
 async function freePort() {
-	const { freePort: find } = requireFromRoot('./dist/server/db/embedded-postgres.js');
+	const { freePort: find } = requireFromRoot('./build/server/db/embedded-postgres.js');
 	return find();
 }
 

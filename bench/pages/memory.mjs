@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The companion server's memory under load, for several sets of V8 flags (docs/performance.md,
 // "Memory: the young generation and two flags"): one durable embedded PostgreSQL, then for each
-// variant and round the compiled server (`[VAR=value] node <flags> dist/server/cli.js serve`) under 15 s of
+// variant and round the compiled server (`[VAR=value] node <flags> build/server/cli.js serve`) under 15 s of
 // GET load (get.lua, a different link per request) and 10 s of POST load (post.lua, a fresh link
 // per press), 64 connections; its VmRSS is sampled every 50 ms. Prints the peaks and the server's
 // CPU per GET. Build first (bash bench/pages/run.sh does; or tsc -p tsconfig.json).
@@ -25,10 +25,10 @@ const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '../..');
 const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
 const pg = requireFromRoot('pg');
-const { startEmbeddedPostgres, freePort } = requireFromRoot('./dist/server/db/embedded-postgres.js');
-const { migrate } = requireFromRoot('./dist/core/db/migrate.js');
-const { ensureAppLogin, withCredentials } = requireFromRoot('./dist/server/db/app-login.js');
-const { FormNonce } = requireFromRoot('./dist/server/pages/nonce.js');
+const { startEmbeddedPostgres, freePort } = requireFromRoot('./build/server/db/embedded-postgres.js');
+const { migrate } = requireFromRoot('./build/core/db/migrate.js');
+const { ensureAppLogin, withCredentials } = requireFromRoot('./build/server/db/app-login.js');
+const { FormNonce } = requireFromRoot('./build/server/pages/nonce.js');
 
 const [roundsArg = '2', ...specs] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -91,7 +91,7 @@ try {
 		for (const variant of variants) {
 			const port = await freePort();
 			const log = openSync('/dev/null', 'w');
-			child = spawn(process.execPath, [...variant.flags, path.join(ROOT, 'dist/server/cli.js'), 'serve'], {
+			child = spawn(process.execPath, [...variant.flags, path.join(ROOT, 'build/server/cli.js'), 'serve'], {
 				stdio: ['ignore', log, log],
 				env: {
 					...inherited,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The action pages under load (docs/performance.md, "Action pages under load"): builds dist/,
+# The action pages under load (docs/performance.md, "Action pages under load"): builds build/,
 # then bench.mjs starts an embedded PostgreSQL, the compiled companion server and a bare Express
 # hello, drives each with wrk (64 connections, 2 threads, 15 s) and stops everything it started.
 #
@@ -19,7 +19,8 @@ export PATH="$(bash "$root/scripts/node24.sh"):$PATH"
 command -v wrk >/dev/null || { echo "run.sh: wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "run.sh: /usr/bin/time is not installed (apt-get install -y time)" >&2; exit 1; }
 cd "$root"
-# tsc emits dist/ even when it reports type errors; a type error elsewhere in the tree (someone's
+# tsc emits build/ even when it reports type errors; a type error elsewhere in the tree (someone's
 # work in progress) should not stop a benchmark of the action pages, so it only warns.
-node node_modules/typescript/bin/tsc -p tsconfig.json || echo "run.sh: tsc reported errors (above); benchmarking the emitted dist/ anyway" >&2
+node scripts/embed-sql.mjs
+node node_modules/typescript/bin/tsc -p tsconfig.dev.json || echo "run.sh: tsc reported errors (above); benchmarking the emitted build/ anyway" >&2
 exec node bench/pages/bench.mjs "$@"

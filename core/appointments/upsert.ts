@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { sql } from '../db/sql';
+import { type QueryName, sql } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import type { Queryable } from '../db/types';
 import { BarnumError } from '../errors';
@@ -22,7 +22,7 @@ export interface UpsertResult {
 	outcome: UpsertOutcome;
 }
 
-async function upsertRow(db: Queryable, query: string, values: unknown[]): Promise<UpsertResult> {
+async function upsertRow(db: Queryable, query: QueryName, values: unknown[]): Promise<UpsertResult> {
 	const { rows } = await db.query<UpsertResult>(sql(query), values);
 	return rows[0];
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { contractProblems } from './contract';
+import { contractProblems } from './contract-problems';
 import { describeSchemaStatus, schemaStatus } from './schema-version';
 import type { PostgresCredential } from './connection-config';
 import { connectionConfig } from './connection-config';

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { contractsDir } from '../paths';
-import type { CoreLogger, Queryable } from './types';
+import { contractProblems } from './contract-problems';
+import type { CoreLogger } from './types';
 
 /**
  * Which appointment contract to install (docs/database.md, "The appointment contract"):
@@ -90,12 +91,6 @@ export async function installContract(
 		throw new ContractError(`The appointment contract does not hold:\n  - ${problems.join('\n  - ')}`);
 	}
 	return source?.name;
-}
-
-/** Every problem barnum.contract_problems() finds (none: the contract holds). */
-export async function contractProblems(db: Queryable): Promise<string[]> {
-	const { rows } = await db.query<{ problem: string }>('SELECT p AS problem FROM barnum.contract_problems() p');
-	return rows.map((r) => r.problem);
 }
 
 function notInstalled(name: string, error: unknown): ContractError {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { sql } from './sql';
+import { type QueryName, sql } from './sql';
 import type { Queryable } from './types';
 
 // Pools whose connections cannot keep named prepared statements, and every client they open.
@@ -34,7 +34,7 @@ function lostPreparedStatement(error: unknown): boolean {
  * parsed and planned once per connection. For statements inside a transaction, where a lost
  * statement cannot be retried: the caller decides (the server's DATABASE_PREPARED_STATEMENTS).
  */
-export function statement(name: string, values: unknown[], prepared: boolean): pg.QueryConfig {
+export function statement(name: QueryName, values: unknown[], prepared: boolean): pg.QueryConfig {
 	const text = sql(name);
 	return prepared ? { name: `barnum_${name.replace(/-/g, '_')}`, text, values } : { text, values };
 }
@@ -48,7 +48,7 @@ export function statement(name: string, values: unknown[], prepared: boolean): p
  */
 export async function queryPrepared<R extends pg.QueryResultRow>(
 	db: Queryable,
-	name: string,
+	name: QueryName,
 	values: unknown[],
 	options: { types?: pg.CustomTypesConfig } = {},
 ): Promise<pg.QueryResult<R>> {

@@ -1,19 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { SCHEMA_VERSION } from './queries.generated';
 import type { Queryable } from './types';
-import { migrationsDir } from '../paths';
 
 export const SCHEMA_TABLE = 'barnum.schema_version';
 
-const MIGRATION_FILE = /^(\d+)\.do\.[a-z0-9-]+\.sql$/;
-
-/** The highest migration this copy of the package ships: the version a database must be at. */
-export function expectedSchemaVersion(dir = migrationsDir()): number {
-	let max = 0;
-	for (const file of readdirSync(dir)) {
-		const match = MIGRATION_FILE.exec(file);
-		if (match) max = Math.max(max, Number(match[1]));
-	}
-	return max;
+/** The highest migration this build ships (embedded at build time): the version a database must be at. */
+export function expectedSchemaVersion(): number {
+	return SCHEMA_VERSION;
 }
 
 export type SchemaStatus =

@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { packageRoot } from '../paths';
+import { QUERIES, type QueryName } from './queries.generated';
 
-const cache = new Map<string, string>();
+export type { QueryName };
 
 /**
- * The text of sql/queries/<name>.sql. Every statement Barnum runs lives in one of those files,
- * parameterised ($1, $2 …), so no SQL is ever assembled from input.
+ * The text of sql/queries/<name>.sql, embedded at build time (scripts/embed-sql.mjs). Every
+ * statement Barnum runs lives in one of those files, parameterised ($1, $2 …), so no SQL is ever
+ * assembled from input; a name without a file does not compile.
  */
-export function sql(name: string): string {
-	let text = cache.get(name);
-	if (text === undefined) {
-		text = readFileSync(path.join(packageRoot(), 'sql', 'queries', `${name}.sql`), 'utf8');
-		cache.set(name, text);
-	}
-	return text;
+export function sql(name: QueryName): string {
+	return QUERIES[name];
 }

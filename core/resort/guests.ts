@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { sql } from '../db/sql';
+import { type QueryName, sql } from '../db/sql';
 import type { Queryable } from '../db/types';
 import { BarnumError } from '../errors';
 import { isUuid } from '../appointments/transitions';
@@ -39,7 +39,7 @@ function requireKeys(keys: GuestKeyRing | undefined): GuestKeyRing {
 	return keys;
 }
 
-async function one(db: Queryable, query: string, values: unknown[]): Promise<GuestRow> {
+async function one(db: Queryable, query: QueryName, values: unknown[]): Promise<GuestRow> {
 	const { rows } = await db.query<GuestRow>(sql(query), values);
 	return rows[0];
 }

@@ -3,7 +3,7 @@ import { ensureAppLogin, withCredentials } from './app-login';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { migrate } from '../../core/db/migrate';
 import { createPool, endPool } from '../../core/db/pool';
-import { contractProblems } from '../../core/db/contract';
+import { contractProblems } from '../../core/db/contract-problems';
 import { describeSchemaStatus, schemaStatus } from '../../core/db/schema-version';
 import type { CoreLogger } from '../../core/db/types';
 import type { ServerConfig } from '../config';

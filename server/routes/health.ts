@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type pg from 'pg';
-import { contractProblems } from '../../core/db/contract';
+import { contractProblems } from '../../core/db/contract-problems';
 import { describeSchemaStatus, schemaStatus } from '../../core/db/schema-version';
 import { methodNotAllowed } from '../http/json-answers';
 import type { Logger } from '../logger';

@@ -33,9 +33,9 @@ export async function nodeBin(abort?: AbortSignal): Promise<string> {
 }
 
 /**
- * Compiles this package (incremental tsc into dist/, plus the icons n8n-node build copies) and
- * packs it as npm would publish it; the tarball's path. Not `n8n-node build`: that empties dist/
- * first, and `npm start` runs from dist/.
+ * Compiles the n8n node package (incremental tsc into dist/, plus the icons n8n-node build copies)
+ * and packs it as npm would publish it; the tarball's path. Not `n8n-node build`: that empties
+ * dist/ first and copies every picture in the checkout, where an incremental build is seconds.
  */
 export async function packBarnum(into: string, abort?: AbortSignal): Promise<string> {
 	const root = packageRoot();
@@ -43,7 +43,7 @@ export async function packBarnum(into: string, abort?: AbortSignal): Promise<str
 	const env = { ...process.env, PATH: `${bin}:${root}/node_modules/.bin:${process.env.PATH}`, npm_config_yes: 'true' };
 	// scripts/stack.sh (npm start) has just compiled: a second incremental tsc only costs seconds.
 	if (process.env.BARNUM_COMPILED !== root) {
-		await run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: root, env, quiet: true, abort });
+		await run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.dev.json'], { cwd: root, env, quiet: true, abort });
 	}
 	await copyStaticFiles(root);
 	await fs.mkdir(into, { recursive: true });
@@ -83,7 +83,9 @@ export async function packageFingerprint(): Promise<string> {
 			hash.update(`${relative}\0${stat.size}\0${stat.mtimeMs}\n`);
 		}
 	};
-	for (const entry of ['package.json', ...(manifest.files ?? [])]) await visit(entry);
+	// The manifest lists globs (dist/nodes/**/*.js …): their folders are what gets packed.
+	const folders = new Set((manifest.files ?? []).map((entry) => entry.split('/**')[0]));
+	for (const entry of ['package.json', ...folders]) await visit(entry);
 	return hash.digest('hex');
 }
 

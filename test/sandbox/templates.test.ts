@@ -68,7 +68,7 @@ describe('the registry follows the rules Meta applies at submission', () => {
 });
 
 describe('docs/whatsapp-templates.md', () => {
-	test('is exactly what the registry generates (regenerate: node dist/sandbox/cli.js docs > docs/whatsapp-templates.md)', () => {
+	test('is exactly what the registry generates (regenerate: node build/sandbox/cli.js docs > docs/whatsapp-templates.md)', () => {
 		expect(doc).toBe(renderTemplateDoc());
 	});
 

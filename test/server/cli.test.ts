@@ -9,12 +9,12 @@ import { linksOfThreeAges } from '../helpers/server';
 // against a real database, judged by exit code, stdout and stderr.
 
 const root = packageRoot();
-const cli = path.join(root, 'dist', 'server', 'cli.js');
+const cli = path.join(root, 'build', 'server', 'cli.js');
 let db: TestDatabase;
 
 beforeAll(() => {
 	// tsc emits even when someone else's work in progress has a type error.
-	spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
+	spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.dev.json'], { cwd: root, stdio: 'ignore' });
 }, 120_000);
 beforeAll(async () => {
 	db = await freshDatabase();

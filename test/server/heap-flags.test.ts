@@ -9,15 +9,15 @@ import { freshDatabase, type TestDatabase } from '../helpers/database';
 // was started with, and the heap limit V8 itself reports.
 
 const root = packageRoot();
-const cli = path.join(root, 'dist', 'server', 'cli.js');
+const cli = path.join(root, 'build', 'server', 'cli.js');
 const DEFAULTS = ['--max-semi-space-size=8', '--max-old-space-size=256'];
 let db: TestDatabase;
 
 beforeAll(() => {
 	// The same incremental compile `npm run serve` does (scripts/barnum.sh). tsc emits even when
 	// someone else's work in progress has a type error, so only the output is checked.
-	spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
-	expect(readFileSync(path.join(root, 'dist', 'server', 'heap-flags.js'), 'utf8')).toContain('BARNUM_HEAP_FLAGS_APPLIED');
+	spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.dev.json'], { cwd: root, stdio: 'ignore' });
+	expect(readFileSync(path.join(root, 'build', 'server', 'heap-flags.js'), 'utf8')).toContain('BARNUM_HEAP_FLAGS_APPLIED');
 }, 120_000);
 beforeAll(async () => {
 	db = await freshDatabase();
@@ -34,7 +34,7 @@ interface Served {
 	stderr: string;
 }
 
-/** Starts `node [nodeArgs] dist/server/cli.js serve`, waits until it answers, reads what it runs with, stops it. */
+/** Starts `node [nodeArgs] build/server/cli.js serve`, waits until it answers, reads what it runs with, stops it. */
 async function serve(env: Record<string, string>, nodeArgs: string[] = []): Promise<Served> {
 	const child = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
 		cwd: root,

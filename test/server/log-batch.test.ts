@@ -74,8 +74,8 @@ test('flush and flushSync hand over the pending lines before flushing the sink',
 test('a process that exits writes its last lines (the server logger, as `barnum serve` builds it)', () => {
 	const root = packageRoot();
 	// The compiled logger, as the CLI runs it (tsc emits even when someone else's work in progress has a type error).
-	spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
-	const logger = path.join(root, 'dist', 'server', 'logger.js');
+	spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.dev.json'], { cwd: root, stdio: 'ignore' });
+	const logger = path.join(root, 'build', 'server', 'logger.js');
 	// Fewer than minChars, and the process ends before the first periodic write: only the exit hook can write them.
 	const script = `const { createLogger } = require(${JSON.stringify(logger)}); const log = createLogger('info'); for (let i = 0; i < 3; i++) log.info({ i }, 'line'); setTimeout(() => process.exit(0), 10);`;
 	const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
