@@ -219,7 +219,7 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 				logFile: options.ephemeral ? undefined : path.join(dir.logs, 'n8n.log'),
 				onUnexpectedExit: (code) =>
 					progress(`n8n stopped on its own (${code}); its log: ${path.join(dir.logs, 'n8n.log')}. The rest keeps running: Ctrl-C and npm start again`),
-				env: { N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false', ...options.n8nEnv },
+				env: { ...options.n8nEnv },
 			});
 			if (secrets.n8nOwnerPasswordHash !== n8n.ownerPasswordHash) {
 				secrets.n8nOwnerPasswordHash = n8n.ownerPasswordHash;
