@@ -12,4 +12,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 export PATH="$(bash scripts/node24.sh):$PATH"
+node scripts/embed-sql.mjs
 exec node bench/e2e/main.cjs "$@"
