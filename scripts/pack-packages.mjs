@@ -3,7 +3,7 @@
 //   n8n-nodes-barnum  the n8n nodes and credentials (root package.json, compiled by tsconfig.json)
 //   barnum-server     the companion server and the barnum CLI with the migrations (server/package.json)
 //
-//   node scripts/pack-packages.mjs [--out build/packages] [--server-only] [--nodes-only]
+//   node scripts/pack-packages.mjs [--out build/packages] [--server-only] [--nodes-only] [--no-compile]
 //
 // Prints the tarballs' paths, one per line. Run through npm run pack:all (Node 24, SQL embedded).
 import { execFileSync } from 'node:child_process';
@@ -18,6 +18,8 @@ const { values: flags } = parseArgs({
 		out: { type: 'string', default: path.join(root, 'build', 'packages') },
 		'server-only': { type: 'boolean', default: false },
 		'nodes-only': { type: 'boolean', default: false },
+		// The node package's dist/ is fresh already (npm start compiled it): pack without tsc.
+		'no-compile': { type: 'boolean', default: false },
 	},
 });
 const out = path.resolve(flags.out);

@@ -34,36 +34,17 @@ export async function nodeBin(abort?: AbortSignal): Promise<string> {
 
 /**
  * Compiles the n8n node package (incremental tsc into dist/, plus the icons n8n-node build copies)
- * and packs it as npm would publish it; the tarball's path. Not `n8n-node build`: that empties
- * dist/ first and copies every picture in the checkout, where an incremental build is seconds.
+ * and packs it as npm would publish it (scripts/pack-packages.mjs); the tarball's path.
  */
 export async function packBarnum(into: string, abort?: AbortSignal): Promise<string> {
 	const root = packageRoot();
 	const bin = await nodeBin(abort);
 	const env = { ...process.env, PATH: `${bin}:${root}/node_modules/.bin:${process.env.PATH}`, npm_config_yes: 'true' };
-	// scripts/stack.sh (npm start) has just compiled: a second incremental tsc only costs seconds.
-	if (process.env.BARNUM_COMPILED !== root) {
-		await run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.dev.json'], { cwd: root, env, quiet: true, abort });
-	}
-	await copyStaticFiles(root);
+	// scripts/stack.sh (npm start) has just compiled dist/.
+	const compiled = process.env.BARNUM_COMPILED === root ? ['--no-compile'] : [];
 	await fs.mkdir(into, { recursive: true });
-	const out = await run('npm', ['pack', '--pack-destination', into, '--silent'], { cwd: root, env, quiet: true, abort });
-	return path.join(into, out.trim().split('\n').pop()!);
-}
-
-/** What n8n-node build copies next to the compiled code: icons and __schema__ files. */
-async function copyStaticFiles(root: string): Promise<void> {
-	const walk = async (dir: string): Promise<void> => {
-		for (const entry of await fs.readdir(path.join(root, dir), { withFileTypes: true })) {
-			const relative = path.join(dir, entry.name);
-			if (entry.isDirectory()) await walk(relative);
-			else if (/\.(png|svg)$/.test(entry.name) || (relative.split(path.sep).includes('__schema__') && entry.name.endsWith('.json'))) {
-				await fs.mkdir(path.join(root, 'dist', dir), { recursive: true });
-				await fs.copyFile(path.join(root, relative), path.join(root, 'dist', relative));
-			}
-		}
-	};
-	for (const dir of ['nodes', 'credentials']) if (existsSync(path.join(root, dir))) await walk(dir);
+	const out = await run(path.join(bin, 'node'), [path.join(root, 'scripts', 'pack-packages.mjs'), '--nodes-only', '--out', into, ...compiled], { cwd: root, env, quiet: true, abort });
+	return out.trim().split('\n').pop()!.split('\t')[0];
 }
 
 /**
