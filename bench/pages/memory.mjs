@@ -4,7 +4,7 @@
 // variant and round the compiled server (`[VAR=value] node <flags> build/server/cli.js serve`) under 15 s of
 // GET load (get.lua, a different link per request) and 10 s of POST load (post.lua, a fresh link
 // per press), 64 connections; its VmRSS is sampled every 50 ms. Prints the peaks and the server's
-// CPU per GET. Build first (bash bench/pages/run.sh does; or tsc -p tsconfig.json).
+// CPU per GET. Build first (bash bench/pages/run.sh does; or node scripts/embed-sql.mjs && tsc -p tsconfig.dev.json).
 //
 //   node bench/pages/memory.mjs [rounds] name='--flag … [VAR=value …]' [name='…' …]
 //   node bench/pages/memory.mjs 3 node-defaults='BARNUM_HEAP_FLAGS=off' barnum-default=
