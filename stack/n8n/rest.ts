@@ -79,6 +79,26 @@ export class N8nRest {
 		const filter = workflowId ? `?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=250` : '?limit=250';
 		return (await this.request<{ results: N8nExecution[] }>('GET', `/executions${filter}`)).results;
 	}
+
+	/** What a failed execution's error says: the first error message in its data. */
+	async executionError(id: string): Promise<string> {
+		const execution = await this.request<{ data?: string }>('GET', `/executions/${encodeURIComponent(id)}`);
+		// n8n stores execution data "flatted": one array, values referring to others by index.
+		let table: unknown[];
+		try {
+			table = JSON.parse(execution.data ?? '[]') as unknown[];
+		} catch {
+			return 'execution data unreadable';
+		}
+		const deref = (value: unknown) => (typeof value === 'string' && /^\d+$/.test(value) ? table[Number(value)] : value);
+		for (const entry of table) {
+			if (entry && typeof entry === 'object' && 'message' in entry && ('name' in entry || 'description' in entry)) {
+				const message = deref((entry as { message: unknown }).message);
+				if (typeof message === 'string' && message) return message.slice(0, 300);
+			}
+		}
+		return 'no message recorded';
+	}
 }
 
 /** n8n's error bodies are JSON with a message; keep what a person can read. */

@@ -218,7 +218,7 @@ test('8. no execution of a bundled workflow failed (those cut off by the SIGKILL
 	const failures = [];
 	for (const [name, id] of Object.entries(stack.workflows)) {
 		for (const execution of await stack.n8n.executions(id)) {
-			if (execution.status === 'error') failures.push(`${name}: execution ${execution.id}`);
+			if (execution.status === 'error') failures.push(`${name}: execution ${execution.id}: ${await stack.n8n.rest.executionError(execution.id)}`);
 		}
 	}
 	expect(failures).toEqual([]);
