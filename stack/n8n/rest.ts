@@ -97,7 +97,8 @@ export class N8nRest {
 				if (typeof message === 'string' && message) return message.slice(0, 300);
 			}
 		}
-		return 'no message recorded';
+		const hints = table.filter((v): v is string => typeof v === 'string' && /error|timeout|ECONN|refused|unreach/i.test(v)).slice(0, 3);
+		return hints.length ? hints.join(' | ').slice(0, 300) : `no message recorded (${(execution.data ?? '').length} bytes of data)`;
 	}
 }
 
