@@ -4,6 +4,7 @@ import { packageRoot } from '../core/paths';
 import { validateAllowlist } from './http/ip-allowlist';
 import { parseGuestKeyRing } from '../core/resort/guest-crypto';
 import type { CustomOptions } from '../core/signatures/types';
+import { loadBookingAuth, type PlatformAuthConfig } from './booking-auth-config';
 
 const postgresUrl = z
 	.string()
@@ -145,6 +146,8 @@ export interface ServerConfig {
 	rateLimits: { actionPerMinute: number; webhookPerMinute: number };
 	webhookIpAllowlist: string[];
 	booking: {
+		/** Each platform's authentication (BOOKING_<PLATFORM>_AUTH …); undefined: that platform is not configured (503). */
+		platforms: PlatformAuthConfig;
 		/** Raw secret text; undefined: the booking receiver refuses all. */
 		secrets?: string;
 		signature: { scheme: 'standard-webhooks' } | { scheme: 'custom'; custom: CustomOptions };
@@ -188,6 +191,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 	}
 	const e = parsed.data;
+	const bookingSignature: ServerConfig['booking']['signature'] =
+		e.BOOKING_SIGNATURE_SCHEME === 'custom'
+			? {
+					scheme: 'custom',
+					custom: {
+						signatureHeader: e.BOOKING_SIGNATURE_HEADER,
+						algorithm: e.BOOKING_SIGNATURE_ALGORITHM,
+						encoding: e.BOOKING_SIGNATURE_ENCODING,
+						prefix: e.BOOKING_SIGNATURE_PREFIX,
+						timestampHeader: e.BOOKING_TIMESTAMP_HEADER,
+					},
+				}
+			: { scheme: 'standard-webhooks' };
+	const bookingAuth = loadBookingAuth(blanksRemoved, {
+		secrets: e.BOOKING_WEBHOOK_SECRET,
+		signature: bookingSignature,
+		toleranceSeconds: e.BOOKING_TOLERANCE_SECONDS,
+	});
+	if (bookingAuth.problems.length > 0) {
+		throw new ConfigError(`Invalid configuration:\n${bookingAuth.problems.map((line) => `  ${line}`).join('\n')}`);
+	}
 	const databaseUrl = e.DATABASE_URL ?? e.SUPABASE_DB_URL;
 	if (!databaseUrl && (e.VITE_SUPABASE_URL || e.SUPABASE_SERVICE_ROLE_KEY)) {
 		throw new ConfigError(
@@ -225,20 +249,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		rateLimits: { actionPerMinute: e.RATE_LIMIT_ACTION_PER_MINUTE, webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE },
 		webhookIpAllowlist: e.WEBHOOK_IP_ALLOWLIST,
 		booking: {
+			platforms: bookingAuth.platforms,
 			secrets: e.BOOKING_WEBHOOK_SECRET,
-			signature:
-				e.BOOKING_SIGNATURE_SCHEME === 'custom'
-					? {
-							scheme: 'custom',
-							custom: {
-								signatureHeader: e.BOOKING_SIGNATURE_HEADER,
-								algorithm: e.BOOKING_SIGNATURE_ALGORITHM,
-								encoding: e.BOOKING_SIGNATURE_ENCODING,
-								prefix: e.BOOKING_SIGNATURE_PREFIX,
-								timestampHeader: e.BOOKING_TIMESTAMP_HEADER,
-							},
-						}
-					: { scheme: 'standard-webhooks' },
+			signature: bookingSignature,
 			toleranceSeconds: e.BOOKING_TOLERANCE_SECONDS,
 			ipAllowlist: e.BOOKING_IP_ALLOWLIST,
 			perMinute: e.RATE_LIMIT_BOOKING_PER_MINUTE,

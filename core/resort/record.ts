@@ -4,8 +4,10 @@ import { PostgresDeliveryStore } from '../webhooks/deliveries';
 import type { GuestKeyRing } from './guest-crypto';
 import { processBookingAbandoned } from './handlers/booking-abandoned';
 import { processBookingCancelled } from './handlers/booking-cancelled';
+import { processBookingModified } from './handlers/booking-modified';
 import { processBookingStarted } from './handlers/booking-started';
 import { processGuestCheckedIn } from './handlers/guest-checked-in';
+import { processGuestCheckedOut } from './handlers/guest-checked-out';
 import type { HandlerContext } from './handlers/handling';
 import { processReservationConfirmed } from './handlers/reservation-confirmed';
 import { withDatabaseRetry, type RetryOptions } from './retry';
@@ -16,7 +18,9 @@ const HANDLERS: Record<BookingEventType, (context: HandlerContext, event: Bookin
 	booking_started: processBookingStarted,
 	booking_abandoned: processBookingAbandoned,
 	reservation_confirmed: processReservationConfirmed,
+	booking_modified: processBookingModified,
 	guest_checked_in: processGuestCheckedIn,
+	guest_checked_out: processGuestCheckedOut,
 	booking_cancelled: processBookingCancelled,
 };
 

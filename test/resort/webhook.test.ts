@@ -85,7 +85,13 @@ describe('the four flows over HTTP', () => {
 		expect(abandoned.body.scheduled.map((s: { reminderNumber: number }) => s.reminderNumber)).toEqual([1, 2]);
 
 		const confirmed = await post(native('reservation_confirmed', 'WH-1', { guest: null }));
-		expect(confirmed.body).toMatchObject({ status: 'confirmed', cancelled: 2, scheduled: [expect.objectContaining({ eventType: 'booking.confirmation' })] });
+		expect(confirmed.body).toMatchObject({ status: 'confirmed', cancelled: 2 });
+		// The confirmation now; the pre-arrival message two days before, 10:00 in Lisbon; the check-out message 08:30 on the day.
+		expect(confirmed.body.scheduled).toEqual([
+			expect.objectContaining({ eventType: 'booking.confirmation' }),
+			expect.objectContaining({ eventType: 'booking.pre_arrival', scheduledFor: '2031-07-08T09:00:00.000Z' }),
+			expect.objectContaining({ eventType: 'booking.check_out', scheduledFor: '2031-07-14T07:30:00.000Z' }),
+		]);
 
 		const checkedIn = await post(native('guest_checked_in', 'WH-1', { guest: null }));
 		expect(checkedIn.body).toMatchObject({ status: 'checked_in', scheduled: [expect.objectContaining({ eventType: 'booking.review_request' })] });
@@ -262,7 +268,7 @@ describe('Cloudbeds reservation/status_changed', () => {
 		const res = await post(cloudbeds('CB-1', 'confirmed'), { platform: 'cloudbeds' });
 		expect(res.status).toBe(200);
 		expect(res.body).toMatchObject({ type: 'reservation_confirmed', platform: 'cloudbeds', status: 'confirmed', previousStatus: 'started', cancelled: 1 });
-		expect(res.body.scheduled).toEqual([expect.objectContaining({ eventType: 'booking.confirmation' })]);
+		expect(res.body.scheduled.map((m: { eventType: string }) => m.eventType)).toEqual(['booking.confirmation', 'booking.pre_arrival', 'booking.check_out']);
 	});
 
 	test('checked_in → guest_checked_in: the review request from the check-out date recorded earlier', async () => {
@@ -279,9 +285,9 @@ describe('Cloudbeds reservation/status_changed', () => {
 		);
 	});
 
-	test('canceled cancels the booking\'s pending messages: the confirmation not yet sent and the review request', async () => {
+	test('canceled cancels the booking\'s pending messages: the confirmation not yet sent, the check-out message and the review request', async () => {
 		const res = await post(cloudbeds('CB-1', 'canceled'), { platform: 'cloudbeds' });
-		expect(res.body).toMatchObject({ type: 'booking_cancelled', status: 'cancelled', previousStatus: 'checked_in', cancelled: 2 });
+		expect(res.body).toMatchObject({ type: 'booking_cancelled', status: 'cancelled', previousStatus: 'checked_in', cancelled: 3 });
 		const pending = (await eventsOf(db, res.body.bookingId)).filter((e) => e.status === 'pending');
 		expect(pending).toEqual([]);
 	});
@@ -289,7 +295,7 @@ describe('Cloudbeds reservation/status_changed', () => {
 	test.each([
 		[cloudbeds('CB-3', 'not_confirmed'), 'Cloudbeds status "not_confirmed" needs no message'],
 		[cloudbeds('CB-3', 'no_show'), 'Cloudbeds status "no_show" needs no message'],
-		[cloudbeds('CB-3', 'checked_out'), 'Cloudbeds status "checked_out" needs no message'],
+		[cloudbeds('CB-3', 'in_house'), 'Cloudbeds status "in_house" needs no message'],
 		[cloudbeds('CB-3', 'confirmed', { event: 'reservation/created' }), 'Cloudbeds event "reservation/created" is not handled'],
 	])('other statuses and events are answered 200 with the reason, and ignored', async (body, reason) => {
 		const res = await post(body, { platform: 'cloudbeds' });

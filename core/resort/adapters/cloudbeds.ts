@@ -9,7 +9,8 @@ import type { PlatformAdapter } from './types';
  * propertyID, reservationID, status}. It names the reservation and its new status, nothing more —
  * no guest, no dates. "confirmed" and "checked_in" become reservation_confirmed and
  * guest_checked_in on the booking of that reservation (which an earlier event, or an n8n workflow
- * calling Cloudbeds' getReservation, gave its guest and dates); "canceled" cancels its messages;
+ * calling Cloudbeds' getReservation, gave its guest and dates); "checked_out" records the
+ * departure; "canceled" cancels its messages;
  * the other statuses need no message and are answered 200 with the reason.
  */
 
@@ -17,6 +18,7 @@ const STATUS_EVENT = 'reservation/status_changed';
 const MAPPED: Record<string, BookingEventType> = {
 	confirmed: 'reservation_confirmed',
 	checked_in: 'guest_checked_in',
+	checked_out: 'guest_checked_out',
 	canceled: 'booking_cancelled',
 	cancelled: 'booking_cancelled',
 };
@@ -46,6 +48,7 @@ const payload = z.object(
 
 export const cloudbedsAdapter: PlatformAdapter = {
 	platform: 'cloudbeds',
+	defaultAuth: 'signature',
 	rules: { requireReservationDates: false },
 	normalise({ body, deliveryId }) {
 		const parsed = payload.safeParse(body);
