@@ -33,9 +33,10 @@ const customer = z
 	.nullable()
 	.optional();
 
+const envelope = z.object({ event: z.string(required('a string')) }, required('a JSON object'));
+
 const payload = z.object(
 	{
-		event: z.string(required('a string')),
 		property_id: id().optional(),
 		timestamp: z.unknown().optional(),
 		payload: z
@@ -66,11 +67,15 @@ export const channexAdapter: PlatformAdapter = {
 	// A booking_new without "send data" has no dates: it is recorded like Cloudbeds' status webhook.
 	rules: { requireReservationDates: false },
 	normalise({ body, rawBody }) {
+		const head = envelope.safeParse(body);
+		if (!head.success) return { kind: 'invalid', message: describeIssues(head.error) };
+		const { event } = head.data;
+		if (event !== 'booking' && !Object.hasOwn(BY_EVENT, event)) {
+			return { kind: 'ignored', eventId: `${event}:${bodyDigest(rawBody, body)}`, reason: `Channex event "${event}" is not handled` };
+		}
 		const parsed = payload.safeParse(body);
 		if (!parsed.success) return { kind: 'invalid', message: describeIssues(parsed.error) };
-		const p = parsed.data;
-		const isBooking = p.event === 'booking' || p.event in BY_EVENT;
-		if (!isBooking) return { kind: 'ignored', eventId: `${p.event}:${bodyDigest(rawBody, body)}`, reason: `Channex event "${p.event}" is not handled` };
+		const p = { ...parsed.data, event };
 		if (!p.payload) return { kind: 'invalid', message: 'payload: is required' };
 		const b = p.payload;
 		const type = p.event === 'booking' ? BY_STATUS[(b.status ?? '').toLowerCase()] : BY_EVENT[p.event];
