@@ -12,7 +12,7 @@ import { validateAllowlist } from './http/ip-allowlist';
  * 503 — it was never configured, which is not an error.
  */
 
-const SETTINGS = ['AUTH', 'SECRET', 'USER', 'HEADER', 'IP_ALLOWLIST', 'SIGNATURE_SCHEME', 'SIGNATURE_HEADER', 'SIGNATURE_ALGORITHM', 'SIGNATURE_ENCODING', 'SIGNATURE_PREFIX', 'TIMESTAMP_HEADER'] as const;
+const SETTINGS = ['API_URL', 'AUTH', 'SECRET', 'USER', 'HEADER', 'IP_ALLOWLIST', 'SIGNATURE_SCHEME', 'SIGNATURE_HEADER', 'SIGNATURE_ALGORITHM', 'SIGNATURE_ENCODING', 'SIGNATURE_PREFIX', 'TIMESTAMP_HEADER'] as const;
 /** Receiver-wide variables whose names would otherwise read as BOOKING_<PLATFORM>_<SETTING>. */
 const RECEIVER_WIDE = new Set(['WEBHOOK', 'SIGNATURE', 'TIMESTAMP']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -96,6 +96,8 @@ const environment = z.object({
 	BOOKING_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 	BOOKING_IP_ALLOWLIST: addressList,
 	RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+	// Where the bundled details workflow reads a Cloudbeds reservation (getReservation) when the webhook lacks the guest.
+	BOOKING_CLOUDBEDS_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.cloudbeds.com/api/v1.3'),
 	BOOKING_DB_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(500),
 	// Housekeeping (server/purge.ts): expired action-link tokens and remembered webhook delivery ids.
 	PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
@@ -156,6 +158,8 @@ export interface ServerConfig {
 		perMinute: number;
 		/** The first retry's wait after a transient database fault; doubles after that. */
 		retryDelayMs: number;
+		/** Platform → API base URL handed to the details workflow (RecordOptions.detailsApi). */
+		detailsApi: Record<string, string>;
 		bodyLimitBytes: number;
 	};
 	/** Encrypts guests' phone numbers (core/resort/guest-crypto.ts); undefined: the booking receiver refuses all. */
@@ -256,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 			ipAllowlist: e.BOOKING_IP_ALLOWLIST,
 			perMinute: e.RATE_LIMIT_BOOKING_PER_MINUTE,
 			retryDelayMs: e.BOOKING_DB_RETRY_DELAY_MS,
+			detailsApi: { cloudbeds: e.BOOKING_CLOUDBEDS_API_URL.replace(/\/+$/, '') },
 			bodyLimitBytes: e.BODY_LIMIT_BYTES,
 		},
 		guestDataKey: e.GUEST_DATA_KEY,

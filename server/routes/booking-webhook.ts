@@ -71,6 +71,7 @@ export function bookingWebhookRoutes(pool: pg.Pool, options: BookingWebhookOptio
 			const outcome = await recordBookingEvent(pool, event, {
 				actor: `booking-webhook:${platform}`,
 				keys,
+				detailsApi: config.detailsApi,
 				retry: {
 					baseDelayMs: config.retryDelayMs,
 					sleep: options.sleep,

@@ -40,7 +40,9 @@ UPDATE locations SET
 
 -- 007's re-check, with the stay messages: the pre-arrival message only to a guest still expected,
 -- the check-out message only during the stay (or before it, for a guest not marked in), the
--- corrected confirmation only for a stay that still stands.
+-- corrected confirmation only for a stay that still stands. booking.details_needed (a workflow
+-- reading the reservation from the platform's API) is for a booking without a guest: it goes to
+-- no one, so only a cancelled or vanished booking stops it.
 CREATE OR REPLACE FUNCTION barnum_booking_skip_reason(p_event whatsapp_events) RETURNS text
 LANGUAGE plpgsql
 STABLE
@@ -53,6 +55,9 @@ BEGIN
   SELECT * INTO v_booking FROM bookings b WHERE b.id = p_event.entity_id;
   IF NOT FOUND THEN
     RETURN CASE WHEN p_event.event_type LIKE 'booking.%' THEN 'booking no longer exists' END;
+  END IF;
+  IF p_event.event_type = 'booking.details_needed' THEN
+    RETURN CASE WHEN v_booking.status = 'cancelled' THEN 'stay cancelled' END;
   END IF;
   SELECT * INTO v_guest FROM guests g WHERE g.id = v_booking.guest_id;
   IF NOT FOUND THEN

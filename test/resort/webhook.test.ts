@@ -277,12 +277,27 @@ describe('Cloudbeds reservation/status_changed', () => {
 		expect(res.body.scheduled).toEqual([{ eventId: expect.any(String), eventType: 'booking.review_request', scheduledFor: '2031-08-05T13:00:00.000Z' }]);
 	});
 
-	test('a reservation Barnum has not seen is recorded without a message, and says why', async () => {
+	test('a reservation Barnum has not seen is recorded without a message, says why, and has its details read from the Cloudbeds API', async () => {
 		const res = await post(cloudbeds('CB-2', 'confirmed'), { platform: 'cloudbeds' });
-		expect(res.body).toMatchObject({ status: 'confirmed', previousStatus: null, scheduled: [], guest: null });
+		expect(res.body).toMatchObject({ status: 'confirmed', previousStatus: null, guest: null });
+		expect(res.body.scheduled).toEqual([expect.objectContaining({ eventType: 'booking.details_needed' })]);
 		expect(res.body.notes).toEqual(
-			expect.arrayContaining(['confirmation not scheduled: no guest is known for this booking']),
+			expect.arrayContaining([
+				'confirmation not scheduled: no guest is known for this booking',
+				'the guest and dates are read from the cloudbeds API (booking.details_needed)',
+			]),
 		);
+		const [details] = await eventsOf(db, res.body.bookingId);
+		expect(details.payload).toMatchObject({
+			platform: 'cloudbeds',
+			api_url: 'https://api.cloudbeds.com/api/v1.3',
+			property_id: '200123',
+			reservation_id: 'CB-2',
+			event_type: 'reservation_confirmed',
+		});
+		// Once per booking: a second status without a guest asks for nothing more.
+		const again = await post(cloudbeds('CB-2', 'checked_in'), { platform: 'cloudbeds' });
+		expect(again.body.scheduled).toEqual([]);
 	});
 
 	test('canceled cancels the booking\'s pending messages: the confirmation not yet sent, the check-out message and the review request', async () => {
