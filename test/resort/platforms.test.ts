@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { ConfigError, loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/serve';
+import { capturingLogger } from '../helpers/captured-logs';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { eventsOf, GUEST_KEY } from './fixtures';
 import { beds24, channex, hostaway, mews } from './platform-payloads';
@@ -32,18 +31,8 @@ let db: TestDatabase;
 let server: RunningServer;
 const logs: Array<Record<string, unknown>> = [];
 
-function capturingLogger() {
-	const stream = new Writable({
-		write(chunk, _encoding, done) {
-			for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
-			done();
-		},
-	});
-	return pino({ level: 'info' }, stream);
-}
-
 const serve = (env: Record<string, string> = {}) =>
-	startServer(loadConfig({ PORT: '0', DATABASE_URL: db.appUrl, GUEST_DATA_KEY: GUEST_KEY, ...platformEnv, ...env }), capturingLogger());
+	startServer(loadConfig({ PORT: '0', DATABASE_URL: db.appUrl, GUEST_DATA_KEY: GUEST_KEY, ...platformEnv, ...env }), capturingLogger(logs));
 
 beforeAll(async () => {
 	db = await freshDatabase();

@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { sign } from '../../core/signatures';
 import { secretKeys } from '../../core/signatures/secret-list';
 import { loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/serve';
+import { capturingLogger } from '../helpers/captured-logs';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { eventsOf, GUEST_KEY, native, nextId } from './fixtures';
 
@@ -18,20 +17,10 @@ let db: TestDatabase;
 let server: RunningServer;
 const logs: Array<Record<string, unknown>> = [];
 
-function capturingLogger() {
-	const stream = new Writable({
-		write(chunk, _encoding, done) {
-			for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
-			done();
-		},
-	});
-	return pino({ level: 'info' }, stream);
-}
-
 const baseEnv = { PORT: '0', BOOKING_WEBHOOK_SECRET: SECRET, GUEST_DATA_KEY: GUEST_KEY, BOOKING_DB_RETRY_DELAY_MS: '1' };
 
 async function serve(env: Record<string, string> = {}): Promise<RunningServer> {
-	return startServer(loadConfig({ ...baseEnv, DATABASE_URL: db.appUrl, ...env }), capturingLogger());
+	return startServer(loadConfig({ ...baseEnv, DATABASE_URL: db.appUrl, ...env }), capturingLogger(logs));
 }
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import { z } from 'zod/v4';
 import { text } from '../../validation/text';
 import { describeIssues } from '../../webhooks/callback';
 import type { BookingEventType } from '../types';
+import { id, required } from './fields';
 import type { PlatformAdapter } from './types';
 
 /**
@@ -23,11 +24,6 @@ const MAPPED: Record<string, BookingEventType> = {
 	cancelled: 'booking_cancelled',
 };
 
-const required = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`) });
-const id = z.union(
-	[text({ min: 1, max: 200, ...required('a string or a number') }), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)],
-	required('a string or a number'),
-);
 /** Unix seconds up to the last second of year 9999: beyond it there is no date to store. */
 const LAST_SECOND = 253_402_300_799;
 
@@ -39,8 +35,8 @@ const payload = z.object(
 			[z.number().positive().max(LAST_SECOND), z.string().regex(/^\d{9,12}(\.\d{1,9})?$/).refine((value) => Number(value) <= LAST_SECOND)],
 			required('unix seconds'),
 		),
-		propertyID: id,
-		reservationID: id,
+		propertyID: id(),
+		reservationID: id(),
 		status: text({ min: 1, max: 100, ...required('a string') }),
 	},
 	required('a JSON object'),
