@@ -92,7 +92,7 @@ async function deliver(path: string, body: unknown, headers: Record<string, stri
 		headers: { 'content-type': 'application/json', ...headers },
 		body: JSON.stringify(body),
 	});
-	const answer = (await res.json()) as Record<string, any>;
+	const answer: ReturnType<typeof JSON.parse> = await res.json();
 	if (res.status !== 200) throw new Error(`the receiver answered ${res.status}: ${JSON.stringify(answer)}`);
 	return answer;
 }
