@@ -49,7 +49,8 @@ export function hostaway(event: 'reservation.created' | 'reservation.updated', i
 			channelId: 2005,
 			channelName: 'direct',
 			channelReservationId: `HA-${id}`,
-			reservationDate: '2031-03-01 10:41:10',
+			// Hostaway writes its times as "YYYY-MM-DD HH:MM:SS", in UTC: booked a day ago.
+			reservationDate: new Date(Date.now() - 86_400_000).toISOString().slice(0, 19).replace('T', ' '),
 			guestName: 'Ana Costa',
 			guestFirstName: 'Ana',
 			guestLastName: 'Costa',

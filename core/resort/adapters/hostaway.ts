@@ -83,7 +83,8 @@ export const hostawayAdapter: PlatformAdapter = {
 				id: `${r.id}:${eventId}`,
 				type,
 				platform: 'hostaway',
-				occurredAt: instantOf(r.updatedOn) ?? instantOf(r.reservationDate) ?? new Date().toISOString(),
+				// reservationDate is when it was booked: the time of a creation, not of a later change.
+				occurredAt: instantOf(r.updatedOn) ?? (event === 'reservation.created' ? instantOf(r.reservationDate) : undefined) ?? new Date().toISOString(),
 				property: { id: String(r.listingMapId) },
 				booking: defined({
 					id: String(r.id),
