@@ -493,6 +493,117 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
 			},
 		],
 	},
+	{
+		name: 'barnum_pre_arrival',
+		category: 'UTILITY',
+		sentFor: 'resort: a few days before check-in (event `booking.pre_arrival`, `pre_arrival_days` before, at `pre_arrival_time` on the property\'s clock)',
+		variables: ["guest's first name", 'property name', "check-in date, written out in the guest's language", "check-in time in the property's time zone, `HH:MM`"],
+		buttons: [],
+		translations: [
+			{
+				language: 'pt_PT',
+				body:
+					'Olá {{1}}, está quase! Esperamos por si em {{2}} no dia {{3}}. O check-in é a partir das {{4}}.\n\n' +
+					'Se precisar de alguma coisa antes de chegar, responda a esta mensagem.',
+				samples: ['Sofia', 'Quinta das Ondas', 'sábado, 12 de agosto', '15:00'],
+				buttons: [],
+			},
+			{
+				language: 'en',
+				body:
+					'Hello {{1}}, not long now! We look forward to welcoming you at {{2}} on {{3}}. Check-in is from {{4}}.\n\n' +
+					'If you need anything before you arrive, just reply to this message.',
+				samples: ['Sofia', 'Quinta das Ondas', 'Saturday, 12 August', '15:00'],
+				buttons: [],
+			},
+			{
+				language: 'pt_BR',
+				body:
+					'Olá {{1}}, falta pouco! Esperamos você em {{2}} no dia {{3}}. O check-in é a partir das {{4}}.\n\n' +
+					'Se precisar de algo antes de chegar, é só responder esta mensagem.',
+				samples: ['Sofia', 'Quinta das Ondas', 'sábado, 12 de agosto', '15:00'],
+				buttons: [],
+			},
+			{
+				language: 'es',
+				body:
+					'Hola {{1}}, ¡ya queda poco! Le esperamos en {{2}} el {{3}}. La entrada es a partir de las {{4}}.\n\n' +
+					'Si necesita algo antes de llegar, responda a este mensaje.',
+				samples: ['Sofía', 'Quinta das Ondas', 'sábado, 12 de agosto', '15:00'],
+				buttons: [],
+			},
+		],
+	},
+	{
+		name: 'barnum_check_out',
+		category: 'UTILITY',
+		sentFor: 'resort: the morning of departure (event `booking.check_out`, at `check_out_message_time` on the property\'s clock)',
+		variables: ["guest's first name", 'property name', "check-out time in the property's time zone, `HH:MM`"],
+		buttons: [],
+		translations: [
+			{
+				language: 'pt_PT',
+				body: 'Bom dia {{1}}! Hoje é o dia da sua partida de {{2}}: o check-out é até às {{3}}. Obrigado pela estadia e boa viagem!',
+				samples: ['Sofia', 'Quinta das Ondas', '11:00'],
+				buttons: [],
+			},
+			{
+				language: 'en',
+				body: 'Good morning {{1}}! Today you leave {{2}}: check-out is by {{3}}. Thank you for staying with us, and safe travels!',
+				samples: ['Sofia', 'Quinta das Ondas', '11:00'],
+				buttons: [],
+			},
+			{
+				language: 'pt_BR',
+				body: 'Bom dia {{1}}! Hoje é o dia da sua saída de {{2}}: o check-out é até as {{3}}. Obrigado pela estadia e boa viagem!',
+				samples: ['Sofia', 'Quinta das Ondas', '11:00'],
+				buttons: [],
+			},
+			{
+				language: 'es',
+				body: '¡Buenos días {{1}}! Hoy deja {{2}}: la salida es hasta las {{3}}. ¡Gracias por alojarse con nosotros y buen viaje!',
+				samples: ['Sofía', 'Quinta das Ondas', '11:00'],
+				buttons: [],
+			},
+		],
+	},
+	{
+		name: 'barnum_booking_modified',
+		category: 'UTILITY',
+		sentFor: 'resort: the dates of a confirmed reservation changed (event `booking.modification`): the corrected confirmation',
+		variables: ["guest's first name", 'property name', 'new check-in date', 'new check-out date', 'reservation code'],
+		buttons: [],
+		translations: [
+			{
+				language: 'pt_PT',
+				header: 'Reserva alterada',
+				body: 'Olá {{1}}, a sua reserva em {{2}} foi alterada. Estas são as novas datas:\n\nCheck-in: {{3}}\nCheck-out: {{4}}\nCódigo da reserva: {{5}}\n\nAté breve!',
+				samples: ['Sofia', 'Quinta das Ondas', 'domingo, 13 de agosto', 'quarta-feira, 16 de agosto', 'AB12CD'],
+				buttons: [],
+			},
+			{
+				language: 'en',
+				header: 'Reservation changed',
+				body: 'Hello {{1}}, your reservation at {{2}} has changed. These are the new dates:\n\nCheck-in: {{3}}\nCheck-out: {{4}}\nReservation code: {{5}}\n\nSee you soon!',
+				samples: ['Sofia', 'Quinta das Ondas', 'Sunday, 13 August', 'Wednesday, 16 August', 'AB12CD'],
+				buttons: [],
+			},
+			{
+				language: 'pt_BR',
+				header: 'Reserva alterada',
+				body: 'Olá {{1}}, sua reserva em {{2}} foi alterada. Estas são as novas datas:\n\nCheck-in: {{3}}\nCheck-out: {{4}}\nCódigo da reserva: {{5}}\n\nAté breve!',
+				samples: ['Sofia', 'Quinta das Ondas', 'domingo, 13 de agosto', 'quarta-feira, 16 de agosto', 'AB12CD'],
+				buttons: [],
+			},
+			{
+				language: 'es',
+				header: 'Reserva modificada',
+				body: 'Hola {{1}}, su reserva en {{2}} ha cambiado. Estas son las nuevas fechas:\n\nEntrada: {{3}}\nSalida: {{4}}\nCódigo de reserva: {{5}}\n\n¡Hasta pronto!',
+				samples: ['Sofía', 'Quinta das Ondas', 'domingo, 13 de agosto', 'miércoles, 16 de agosto', 'AB12CD'],
+				buttons: [],
+			},
+		],
+	},
 ];
 
 const VARIABLE = /\{\{(\d+)\}\}/g;

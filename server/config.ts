@@ -4,6 +4,7 @@ import { packageRoot } from '../core/paths';
 import { validateAllowlist } from './http/ip-allowlist';
 import { parseGuestKeyRing } from '../core/resort/guest-crypto';
 import type { CustomOptions } from '../core/signatures/types';
+import { loadBookingAuth, type PlatformAuthConfig } from './booking-auth-config';
 
 const postgresUrl = z
 	.string()
@@ -95,6 +96,8 @@ const environment = z.object({
 	BOOKING_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 	BOOKING_IP_ALLOWLIST: addressList,
 	RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+	// Where the bundled details workflow reads a Cloudbeds reservation (getReservation) when the webhook lacks the guest.
+	BOOKING_CLOUDBEDS_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.cloudbeds.com/api/v1.3'),
 	BOOKING_DB_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(500),
 	// Housekeeping (server/purge.ts): expired action-link tokens and remembered webhook delivery ids.
 	PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
@@ -145,6 +148,8 @@ export interface ServerConfig {
 	rateLimits: { actionPerMinute: number; webhookPerMinute: number };
 	webhookIpAllowlist: string[];
 	booking: {
+		/** Each platform's authentication (BOOKING_<PLATFORM>_AUTH …); undefined: that platform is not configured (503). */
+		platforms: PlatformAuthConfig;
 		/** Raw secret text; undefined: the booking receiver refuses all. */
 		secrets?: string;
 		signature: { scheme: 'standard-webhooks' } | { scheme: 'custom'; custom: CustomOptions };
@@ -153,6 +158,8 @@ export interface ServerConfig {
 		perMinute: number;
 		/** The first retry's wait after a transient database fault; doubles after that. */
 		retryDelayMs: number;
+		/** Platform → API base URL handed to the details workflow (RecordOptions.detailsApi). */
+		detailsApi: Record<string, string>;
 		bodyLimitBytes: number;
 	};
 	/** Encrypts guests' phone numbers (core/resort/guest-crypto.ts); undefined: the booking receiver refuses all. */
@@ -188,6 +195,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 	}
 	const e = parsed.data;
+	const bookingSignature: ServerConfig['booking']['signature'] =
+		e.BOOKING_SIGNATURE_SCHEME === 'custom'
+			? {
+					scheme: 'custom',
+					custom: {
+						signatureHeader: e.BOOKING_SIGNATURE_HEADER,
+						algorithm: e.BOOKING_SIGNATURE_ALGORITHM,
+						encoding: e.BOOKING_SIGNATURE_ENCODING,
+						prefix: e.BOOKING_SIGNATURE_PREFIX,
+						timestampHeader: e.BOOKING_TIMESTAMP_HEADER,
+					},
+				}
+			: { scheme: 'standard-webhooks' };
+	const bookingAuth = loadBookingAuth(blanksRemoved, {
+		secrets: e.BOOKING_WEBHOOK_SECRET,
+		signature: bookingSignature,
+		toleranceSeconds: e.BOOKING_TOLERANCE_SECONDS,
+	});
+	if (bookingAuth.problems.length > 0) {
+		throw new ConfigError(`Invalid configuration:\n${bookingAuth.problems.map((line) => `  ${line}`).join('\n')}`);
+	}
 	const databaseUrl = e.DATABASE_URL ?? e.SUPABASE_DB_URL;
 	if (!databaseUrl && (e.VITE_SUPABASE_URL || e.SUPABASE_SERVICE_ROLE_KEY)) {
 		throw new ConfigError(
@@ -225,24 +253,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 		rateLimits: { actionPerMinute: e.RATE_LIMIT_ACTION_PER_MINUTE, webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE },
 		webhookIpAllowlist: e.WEBHOOK_IP_ALLOWLIST,
 		booking: {
+			platforms: bookingAuth.platforms,
 			secrets: e.BOOKING_WEBHOOK_SECRET,
-			signature:
-				e.BOOKING_SIGNATURE_SCHEME === 'custom'
-					? {
-							scheme: 'custom',
-							custom: {
-								signatureHeader: e.BOOKING_SIGNATURE_HEADER,
-								algorithm: e.BOOKING_SIGNATURE_ALGORITHM,
-								encoding: e.BOOKING_SIGNATURE_ENCODING,
-								prefix: e.BOOKING_SIGNATURE_PREFIX,
-								timestampHeader: e.BOOKING_TIMESTAMP_HEADER,
-							},
-						}
-					: { scheme: 'standard-webhooks' },
+			signature: bookingSignature,
 			toleranceSeconds: e.BOOKING_TOLERANCE_SECONDS,
 			ipAllowlist: e.BOOKING_IP_ALLOWLIST,
 			perMinute: e.RATE_LIMIT_BOOKING_PER_MINUTE,
 			retryDelayMs: e.BOOKING_DB_RETRY_DELAY_MS,
+			detailsApi: { cloudbeds: e.BOOKING_CLOUDBEDS_API_URL.replace(/\/+$/, '') },
 			bodyLimitBytes: e.BODY_LIMIT_BYTES,
 		},
 		guestDataKey: e.GUEST_DATA_KEY,

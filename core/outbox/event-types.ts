@@ -8,6 +8,9 @@ export const KNOWN_EVENT_TYPES = [
 	{ value: 'booking.reminder', name: 'Booking Reminder', description: 'Abandoned booking: reminder #1 (1 h after the guest left) and #2 (24 h later)' },
 	{ value: 'booking.confirmation', name: 'Reservation Confirmation', description: 'A confirmed reservation, at once' },
 	{ value: 'booking.review_request', name: 'Post-Stay Review Request', description: 'After check-out, at the property\'s review time' },
+	{ value: 'booking.pre_arrival', name: 'Pre-Arrival Message', description: 'Days before check-in, at the property\'s pre-arrival time' },
+	{ value: 'booking.check_out', name: 'Check-Out Message', description: 'The morning of departure' },
+	{ value: 'booking.modification', name: 'Corrected Confirmation', description: 'The dates of a confirmed reservation changed' },
 ] as const;
 
 /** Splits "a.b, c.d" into a clean, de-duplicated list; an empty result means "all types". */

@@ -109,7 +109,7 @@ export async function recordActivity(db: Queryable, bookingId: string, event: Bo
 }
 
 /** How a message's time is planned; see sql/queries/booking-enqueue.sql. */
-export type Plan = 'at' | 'abandonment_check' | 'reminder_2' | 'review';
+export type Plan = 'at' | 'abandonment_check' | 'reminder_2' | 'review' | 'review_after' | 'pre_arrival' | 'check_out';
 
 export async function enqueue(
 	db: Queryable,
@@ -161,4 +161,10 @@ export interface ReminderRow {
 export async function currentReminders(db: Queryable, bookingId: string): Promise<ReminderRow[]> {
 	const { rows } = await db.query<ReminderRow>(sql('booking-reminders'), [bookingId]);
 	return rows;
+}
+
+/** Whether the booking has a message of this type queued, in flight or sent. */
+export async function hasMessage(db: Queryable, bookingId: string, eventType: string): Promise<boolean> {
+	const { rows } = await db.query<{ present: boolean }>(sql('booking-has-message'), [bookingId, eventType]);
+	return rows[0]?.present ?? false;
 }

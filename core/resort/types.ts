@@ -4,12 +4,17 @@
  * on that alone, so a second platform is an adapter and nothing else.
  */
 
-/** The document's four flows, plus the cancellation a real platform reports (see docs/resort.md). */
+/**
+ * The document's four flows, plus what real platforms report about the rest of a stay: a
+ * cancellation, a change of dates or details, and the check-out (see docs/resort.md).
+ */
 export const BOOKING_EVENT_TYPES = [
 	'booking_started',
 	'booking_abandoned',
 	'reservation_confirmed',
+	'booking_modified',
 	'guest_checked_in',
+	'guest_checked_out',
 	'booking_cancelled',
 ] as const;
 export type BookingEventType = (typeof BOOKING_EVENT_TYPES)[number];

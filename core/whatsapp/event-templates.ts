@@ -68,6 +68,11 @@ function shortDate(day: string | undefined, locale: string, withYear: boolean): 
 	return withYear ? `${text} ${date.getUTCFullYear()}` : text;
 }
 
+/** A calendar day (YYYY-MM-DD) written out: "sábado, 12 de agosto", "Saturday, 12 August". */
+function dayWritten(day: string | undefined, locale: string): string {
+	return day ? format(new Date(`${day.slice(0, 10)}T12:00:00Z`), locale, 'UTC', 'date') : '';
+}
+
 function required<T>(value: T | undefined | null, what: string, message: OutboundMessage): T {
 	if (value === undefined || value === null || value === '') {
 		throw new BarnumError('invalid_input', `The ${message.event_type} event ${message.event_id} has no ${what}`);
@@ -153,6 +158,33 @@ function bookingTemplate(message: OutboundMessage): EventTemplate {
 				message: { ...common, bodyParameters: [name, booking.property.name], urlButton: { index: 0, suffix: booking.property.external_id } },
 				fallbackText,
 			};
+		case 'booking.pre_arrival':
+			return {
+				message: {
+					...common,
+					bodyParameters: [name, booking.property.name, dayWritten(booking.check_in, locale), String(message.payload?.check_in_time ?? '')],
+				},
+				fallbackText,
+			};
+		case 'booking.check_out':
+			return {
+				message: { ...common, bodyParameters: [name, booking.property.name, String(message.payload?.check_out_time ?? '')] },
+				fallbackText,
+			};
+		case 'booking.modification':
+			return {
+				message: {
+					...common,
+					bodyParameters: [
+						name,
+						booking.property.name,
+						dayWritten(booking.check_in, locale),
+						dayWritten(booking.check_out, locale),
+						booking.confirmation_code ?? booking.reference,
+					],
+				},
+				fallbackText,
+			};
 		default:
 			return {
 				message: {
@@ -190,6 +222,9 @@ export function eventTemplate(message: OutboundMessage): EventTemplate {
 		case 'booking.reminder':
 		case 'booking.review_request':
 		case 'booking.confirmation':
+		case 'booking.pre_arrival':
+		case 'booking.check_out':
+		case 'booking.modification':
 			return bookingTemplate(message);
 		default:
 			throw new BarnumError(

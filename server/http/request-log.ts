@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 const SECRET_PARAMS = new Set(['token', 'nonce', 'hub.verify_token']);
 /** A value that carries another URL's secret, e.g. a `next=` that holds a whole link. */
 const NESTED_SECRET = /(?:^|[?&;])(?:token|nonce|hub\.verify_token)=/;
+const BOOKING_PATH_TOKEN = /^(\/api\/bookings\/webhook\/[^/?#]+\/)[^?#]+/i;
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 const LEVEL = Symbol('barnum.logLevel');
 const ID = Symbol('barnum.requestId');
@@ -17,6 +18,8 @@ const ID = Symbol('barnum.requestId');
  * of a link the server or a proxy might accept reaches the log whole.
  */
 export function maskUrl(url: string): string {
+	// A booking platform's token may be the last segment of the path (docs/resort.md, token mode).
+	url = url.replace(BOOKING_PATH_TOKEN, '$1[redacted]');
 	const start = url.indexOf('?');
 	if (start === -1 || !url.includes('=', start)) return url;
 	const query = url.slice(start + 1).split(/([&;])/);

@@ -247,7 +247,7 @@ describe('reservation_confirmed (OrderHandler.processReservationConfirmed)', () 
 		const { result } = await record(db, native('reservation_confirmed', 'BK-305'));
 		const late = await record(db, native('booking_started', 'BK-305', { occurredAt: minutesAgo(30) }));
 		expect(late.result).toMatchObject({ outcome: 'ignored', status: 'confirmed', notes: ['booking already confirmed'] });
-		expect((await eventsOf(db, result.bookingId)).map((e) => e.event_type)).toEqual(['booking.confirmation']);
+		expect((await eventsOf(db, result.bookingId)).map((e) => e.event_type)).toEqual(['booking.confirmation', 'booking.pre_arrival', 'booking.check_out']);
 	});
 });
 

@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { sign } from '../../core/signatures';
 import { secretKeys } from '../../core/signatures/secret-list';
 import { loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/serve';
+import { capturingLogger } from '../helpers/captured-logs';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { eventsOf, GUEST_KEY, native, nextId } from './fixtures';
 
@@ -18,20 +17,10 @@ let db: TestDatabase;
 let server: RunningServer;
 const logs: Array<Record<string, unknown>> = [];
 
-function capturingLogger() {
-	const stream = new Writable({
-		write(chunk, _encoding, done) {
-			for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
-			done();
-		},
-	});
-	return pino({ level: 'info' }, stream);
-}
-
 const baseEnv = { PORT: '0', BOOKING_WEBHOOK_SECRET: SECRET, GUEST_DATA_KEY: GUEST_KEY, BOOKING_DB_RETRY_DELAY_MS: '1' };
 
 async function serve(env: Record<string, string> = {}): Promise<RunningServer> {
-	return startServer(loadConfig({ ...baseEnv, DATABASE_URL: db.appUrl, ...env }), capturingLogger());
+	return startServer(loadConfig({ ...baseEnv, DATABASE_URL: db.appUrl, ...env }), capturingLogger(logs));
 }
 
 beforeAll(async () => {
@@ -85,7 +74,13 @@ describe('the four flows over HTTP', () => {
 		expect(abandoned.body.scheduled.map((s: { reminderNumber: number }) => s.reminderNumber)).toEqual([1, 2]);
 
 		const confirmed = await post(native('reservation_confirmed', 'WH-1', { guest: null }));
-		expect(confirmed.body).toMatchObject({ status: 'confirmed', cancelled: 2, scheduled: [expect.objectContaining({ eventType: 'booking.confirmation' })] });
+		expect(confirmed.body).toMatchObject({ status: 'confirmed', cancelled: 2 });
+		// The confirmation now; the pre-arrival message two days before, 10:00 in Lisbon; the check-out message 08:30 on the day.
+		expect(confirmed.body.scheduled).toEqual([
+			expect.objectContaining({ eventType: 'booking.confirmation' }),
+			expect.objectContaining({ eventType: 'booking.pre_arrival', scheduledFor: '2031-07-08T09:00:00.000Z' }),
+			expect.objectContaining({ eventType: 'booking.check_out', scheduledFor: '2031-07-14T07:30:00.000Z' }),
+		]);
 
 		const checkedIn = await post(native('guest_checked_in', 'WH-1', { guest: null }));
 		expect(checkedIn.body).toMatchObject({ status: 'checked_in', scheduled: [expect.objectContaining({ eventType: 'booking.review_request' })] });
@@ -262,7 +257,7 @@ describe('Cloudbeds reservation/status_changed', () => {
 		const res = await post(cloudbeds('CB-1', 'confirmed'), { platform: 'cloudbeds' });
 		expect(res.status).toBe(200);
 		expect(res.body).toMatchObject({ type: 'reservation_confirmed', platform: 'cloudbeds', status: 'confirmed', previousStatus: 'started', cancelled: 1 });
-		expect(res.body.scheduled).toEqual([expect.objectContaining({ eventType: 'booking.confirmation' })]);
+		expect(res.body.scheduled.map((m: { eventType: string }) => m.eventType)).toEqual(['booking.confirmation', 'booking.pre_arrival', 'booking.check_out']);
 	});
 
 	test('checked_in → guest_checked_in: the review request from the check-out date recorded earlier', async () => {
@@ -271,17 +266,32 @@ describe('Cloudbeds reservation/status_changed', () => {
 		expect(res.body.scheduled).toEqual([{ eventId: expect.any(String), eventType: 'booking.review_request', scheduledFor: '2031-08-05T13:00:00.000Z' }]);
 	});
 
-	test('a reservation Barnum has not seen is recorded without a message, and says why', async () => {
+	test('a reservation Barnum has not seen is recorded without a message, says why, and has its details read from the Cloudbeds API', async () => {
 		const res = await post(cloudbeds('CB-2', 'confirmed'), { platform: 'cloudbeds' });
-		expect(res.body).toMatchObject({ status: 'confirmed', previousStatus: null, scheduled: [], guest: null });
+		expect(res.body).toMatchObject({ status: 'confirmed', previousStatus: null, guest: null });
+		expect(res.body.scheduled).toEqual([expect.objectContaining({ eventType: 'booking.details_needed' })]);
 		expect(res.body.notes).toEqual(
-			expect.arrayContaining(['confirmation not scheduled: no guest is known for this booking']),
+			expect.arrayContaining([
+				'confirmation not scheduled: no guest is known for this booking',
+				'the guest and dates are read from the cloudbeds API (booking.details_needed)',
+			]),
 		);
+		const [details] = await eventsOf(db, res.body.bookingId);
+		expect(details.payload).toMatchObject({
+			platform: 'cloudbeds',
+			api_url: 'https://api.cloudbeds.com/api/v1.3',
+			property_id: '200123',
+			reservation_id: 'CB-2',
+			event_type: 'reservation_confirmed',
+		});
+		// Once per booking: a second status without a guest asks for nothing more.
+		const again = await post(cloudbeds('CB-2', 'checked_in'), { platform: 'cloudbeds' });
+		expect(again.body.scheduled).toEqual([]);
 	});
 
-	test('canceled cancels the booking\'s pending messages: the confirmation not yet sent and the review request', async () => {
+	test('canceled cancels the booking\'s pending messages: the confirmation not yet sent, the check-out message and the review request', async () => {
 		const res = await post(cloudbeds('CB-1', 'canceled'), { platform: 'cloudbeds' });
-		expect(res.body).toMatchObject({ type: 'booking_cancelled', status: 'cancelled', previousStatus: 'checked_in', cancelled: 2 });
+		expect(res.body).toMatchObject({ type: 'booking_cancelled', status: 'cancelled', previousStatus: 'checked_in', cancelled: 3 });
 		const pending = (await eventsOf(db, res.body.bookingId)).filter((e) => e.status === 'pending');
 		expect(pending).toEqual([]);
 	});
@@ -289,7 +299,7 @@ describe('Cloudbeds reservation/status_changed', () => {
 	test.each([
 		[cloudbeds('CB-3', 'not_confirmed'), 'Cloudbeds status "not_confirmed" needs no message'],
 		[cloudbeds('CB-3', 'no_show'), 'Cloudbeds status "no_show" needs no message'],
-		[cloudbeds('CB-3', 'checked_out'), 'Cloudbeds status "checked_out" needs no message'],
+		[cloudbeds('CB-3', 'in_house'), 'Cloudbeds status "in_house" needs no message'],
 		[cloudbeds('CB-3', 'confirmed', { event: 'reservation/created' }), 'Cloudbeds event "reservation/created" is not handled'],
 	])('other statuses and events are answered 200 with the reason, and ignored', async (body, reason) => {
 		const res = await post(body, { platform: 'cloudbeds' });

@@ -160,6 +160,30 @@ test('resort bookings: the property\'s template, the guest\'s first name (or "ol
 	]);
 });
 
+test('the stay messages: pre-arrival with the day written out and the check-in time, check-out with its time, the corrected confirmation with the new days — each accepted by the sandbox as Meta would', async () => {
+	const base = { event_id: 'e3', entity_type: 'booking', entity_id: 'b3', business: { name: 'Hotel Praia Azul', timezone: 'Europe/Lisbon', locale: 'pt-PT' } };
+	const booking = (template: string, locale = 'pt-PT') => ({
+		reference: 'AB12CD',
+		confirmation_code: 'PA-7731',
+		check_in: '2030-08-12',
+		check_out: '2030-08-15',
+		guest: { name: 'Sofia Reis', locale, phone: '+351912345678' },
+		property: { external_id: 'praia-azul', name: 'Hotel Praia Azul', locale: 'pt-PT' },
+		template: { name: template, language: locale.replace('-', '_') },
+	});
+	const preArrival = { ...base, event_type: 'booking.pre_arrival', payload: { check_in_time: '15:00' }, booking: booking('barnum_pre_arrival') } as unknown as OutboundMessage;
+	expect(eventTemplate(preArrival).message.bodyParameters).toEqual(['Sofia', 'Hotel Praia Azul', 'segunda-feira, 12 de agosto', '15:00']);
+	expect((await sendAndRender(preArrival)).rendered.body).toContain('O check-in é a partir das 15:00');
+
+	const checkOut = { ...base, event_type: 'booking.check_out', payload: { check_out_time: '11:00' }, booking: booking('barnum_check_out', 'en') } as unknown as OutboundMessage;
+	expect(eventTemplate(checkOut).message).toMatchObject({ language: 'en', bodyParameters: ['Sofia', 'Hotel Praia Azul', '11:00'] });
+	expect((await sendAndRender(checkOut)).rendered.body).toContain('check-out is by 11:00');
+
+	const modified = { ...base, event_type: 'booking.modification', payload: {}, booking: booking('barnum_booking_modified', 'es') } as unknown as OutboundMessage;
+	expect(eventTemplate(modified).message.bodyParameters).toEqual(['Sofia', 'Hotel Praia Azul', 'lunes, 12 de agosto', 'jueves, 15 de agosto', 'PA-7731']);
+	expect((await sendAndRender(modified)).rendered.body).toContain('Entrada: lunes, 12 de agosto');
+});
+
 test('an item that is not an event of a known type is refused with what to do instead', () => {
 	const custom = { event_id: 'e2', event_type: 'custom.birthday', business: { name: 'x', timezone: 'UTC', locale: 'en' }, payload: {} } as unknown as OutboundMessage;
 	expect(() => eventTemplate(custom)).toThrow(BarnumError);

@@ -7,6 +7,7 @@ import type { PlatformAdapter } from './types';
  */
 export const barnumAdapter: PlatformAdapter = {
 	platform: 'barnum',
+	defaultAuth: 'signature',
 	rules: { requireReservationDates: true },
 	normalise: ({ body }) => ({ kind: 'event', native: body }),
 };

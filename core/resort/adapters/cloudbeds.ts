@@ -2,6 +2,7 @@ import { z } from 'zod/v4';
 import { text } from '../../validation/text';
 import { describeIssues } from '../../webhooks/callback';
 import type { BookingEventType } from '../types';
+import { id, required } from './fields';
 import type { PlatformAdapter } from './types';
 
 /**
@@ -9,7 +10,8 @@ import type { PlatformAdapter } from './types';
  * propertyID, reservationID, status}. It names the reservation and its new status, nothing more —
  * no guest, no dates. "confirmed" and "checked_in" become reservation_confirmed and
  * guest_checked_in on the booking of that reservation (which an earlier event, or an n8n workflow
- * calling Cloudbeds' getReservation, gave its guest and dates); "canceled" cancels its messages;
+ * calling Cloudbeds' getReservation, gave its guest and dates); "checked_out" records the
+ * departure; "canceled" cancels its messages;
  * the other statuses need no message and are answered 200 with the reason.
  */
 
@@ -17,15 +19,11 @@ const STATUS_EVENT = 'reservation/status_changed';
 const MAPPED: Record<string, BookingEventType> = {
 	confirmed: 'reservation_confirmed',
 	checked_in: 'guest_checked_in',
+	checked_out: 'guest_checked_out',
 	canceled: 'booking_cancelled',
 	cancelled: 'booking_cancelled',
 };
 
-const required = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`) });
-const id = z.union(
-	[text({ min: 1, max: 200, ...required('a string or a number') }), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)],
-	required('a string or a number'),
-);
 /** Unix seconds up to the last second of year 9999: beyond it there is no date to store. */
 const LAST_SECOND = 253_402_300_799;
 
@@ -37,8 +35,8 @@ const payload = z.object(
 			[z.number().positive().max(LAST_SECOND), z.string().regex(/^\d{9,12}(\.\d{1,9})?$/).refine((value) => Number(value) <= LAST_SECOND)],
 			required('unix seconds'),
 		),
-		propertyID: id,
-		reservationID: id,
+		propertyID: id(),
+		reservationID: id(),
 		status: text({ min: 1, max: 100, ...required('a string') }),
 	},
 	required('a JSON object'),
@@ -46,6 +44,7 @@ const payload = z.object(
 
 export const cloudbedsAdapter: PlatformAdapter = {
 	platform: 'cloudbeds',
+	defaultAuth: 'signature',
 	rules: { requireReservationDates: false },
 	normalise({ body, deliveryId }) {
 		const parsed = payload.safeParse(body);

@@ -18,7 +18,7 @@ export async function processGuestCheckedIn(context: HandlerContext, event: Book
 	}
 	await applyGuest(h);
 	h.booking = await updateBooking(h.db, h.booking.id, event, { guestId: h.guest?.id, status: 'checked_in' });
-	h.cancelled += await cancelMessages(h.db, h.booking.id, ['booking.reminder'], 'guest checked in');
+	h.cancelled += await cancelMessages(h.db, h.booking.id, ['booking.reminder', 'booking.pre_arrival'], 'guest checked in');
 	if (h.booking.check_out) {
 		await schedule(h, 'review request', { eventType: 'booking.review_request', plan: 'review', once: true });
 	} else {

@@ -102,8 +102,10 @@ export const bookingFields: INodeProperties[] = [
 		options: [
 			{ name: 'Booking Abandoned', value: 'booking_abandoned', description: 'Send reminder #1 now and plan reminder #2' },
 			{ name: 'Booking Cancelled', value: 'booking_cancelled', description: 'Cancel every pending message of the booking' },
+			{ name: 'Booking Modified', value: 'booking_modified', description: 'New dates or details: a corrected confirmation, and the stay\'s messages moved' },
 			{ name: 'Booking Started', value: 'booking_started', description: 'Record the booking and plan the abandonment check' },
 			{ name: 'Guest Checked In', value: 'guest_checked_in', description: 'Plan the post-stay review request' },
+			{ name: 'Guest Checked Out', value: 'guest_checked_out', description: 'Record the departure; the review request follows' },
 			{ name: 'Reservation Confirmed', value: 'reservation_confirmed', description: 'Send the confirmation and cancel the reminders' },
 		],
 		default: 'booking_started',
