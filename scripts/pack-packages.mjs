@@ -49,7 +49,12 @@ function copyNodeAssets() {
 }
 
 function nodePackage() {
-	run(process.execPath, [tsc, '-p', 'tsconfig.dev.json'], root);
+	if (!flags['no-compile']) {
+		// From scratch, as n8n-node build does: tsc never removes what an older build left in dist/,
+		// and the package would carry it.
+		rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+		run(process.execPath, [tsc, '-p', 'tsconfig.json'], root);
+	}
 	copyNodeAssets();
 	return pack(root);
 }
