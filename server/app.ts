@@ -86,7 +86,7 @@ export function createApp(context: AppContext): express.Express {
 		}),
 	);
 	app.use('/api/internal', ...apiHeaders());
-	app.use(internalRoutes(config.internalApiSecret, context.dispatcher));
+	app.use(internalRoutes({ internal: config.internalApiSecret, cron: config.cronSecret }, context.dispatcher));
 	app.use(homeRoutes());
 	// What no route took: JSON with the API's headers (not Express's bare HTML page), logged at info.
 	app.use(...apiHeaders(), unservedPath());

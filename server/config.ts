@@ -74,6 +74,8 @@ const environment = z.object({
 		.pipe(z.array(z.enum(['standard-webhooks', 'barnum-legacy'], 'each must be standard-webhooks or barnum-legacy')).min(1)),
 	WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 	INTERNAL_API_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+	// What Vercel Cron sends as its Bearer token (docs/deploy-vercel-supabase.md); /api/internal accepts it too.
+	CRON_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
 	N8N_WEBHOOK_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
 	PUSH_DISPATCHER: z.enum(['on', 'off']).default('on'),
 	PUSH_EVENT_TYPES: z.string().default(''),
@@ -142,6 +144,8 @@ export interface ServerConfig {
 		bodyLimitBytes: number;
 	};
 	internalApiSecret?: string;
+	/** Vercel Cron's Bearer token: /api/internal accepts it as it accepts internalApiSecret. */
+	cronSecret?: string;
 	actionNonceSecret?: string;
 	/** Express's "trust proxy": false, true, a hop count, or addresses/CIDRs of the proxies. */
 	trustProxy: boolean | number | string;
@@ -248,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 			bodyLimitBytes: e.BODY_LIMIT_BYTES,
 		},
 		internalApiSecret: e.INTERNAL_API_SECRET,
+		cronSecret: e.CRON_SECRET,
 		actionNonceSecret: e.ACTION_NONCE_SECRET,
 		trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
 		rateLimits: { actionPerMinute: e.RATE_LIMIT_ACTION_PER_MINUTE, webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE },

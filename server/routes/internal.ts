@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import express, { Router } from 'express';
+import express, { type Request, type Response, Router } from 'express';
 import type { PushDispatcher } from '../dispatcher/dispatcher';
 import { jsonBodyOr400, methodNotAllowed, requireJson } from '../http/json-answers';
 
@@ -11,21 +11,31 @@ export function secretsMatch(presented: string, expected: string): boolean {
 	return timingSafeEqual(a, b);
 }
 
+export interface InternalSecrets {
+	/** INTERNAL_API_SECRET: the seed's Bearer token for operators and schedulers. */
+	internal?: string;
+	/** CRON_SECRET: the Bearer token Vercel Cron sends on its own. */
+	cron?: string;
+}
+
 /**
- * POST /api/internal — the seed's outbox processor: delivers what is due now and answers the
- * seed's summary. The same dispatcher also runs continuously in the server; this is for operators
- * and for deployments that keep an external scheduler.
+ * /api/internal — the seed's outbox processor: delivers what is due now and answers the seed's
+ * summary. The same dispatcher also runs continuously in a long-lived server; this is for
+ * operators, for deployments that keep an external scheduler, and for Vercel Cron, which calls
+ * with GET (the seed's POST works the same way).
  */
-export function internalRoutes(secret: string | undefined, dispatcher: PushDispatcher | undefined): Router {
-	const router = Router();
-	router.route('/api/internal').post(express.raw({ type: () => true, limit: '4kb' }), async (req, res) => {
-		if (!secret) {
-			res.status(503).json({ success: false, error: 'not_configured', message: 'INTERNAL_API_SECRET is not set' });
+export function internalRoutes(secrets: InternalSecrets, dispatcher: PushDispatcher | undefined): Router {
+	const configured = [secrets.internal, secrets.cron].filter((s): s is string => Boolean(s));
+	const dispatch = async (req: Request, res: Response) => {
+		if (configured.length === 0) {
+			res.status(503).json({ success: false, error: 'not_configured', message: 'Neither INTERNAL_API_SECRET nor CRON_SECRET is set' });
 			return;
 		}
 		const auth = req.headers.authorization ?? '';
 		const presented = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : '';
-		if (!presented || !secretsMatch(presented, secret)) {
+		// Every configured secret is compared, so the time taken does not say which one matched.
+		const matches = configured.map((secret) => presented !== '' && secretsMatch(presented, secret));
+		if (!matches.includes(true)) {
 			res.status(401).set('www-authenticate', 'Bearer').json({ success: false, error: 'unauthorized', message: 'A valid Bearer token is required' });
 			return;
 		}
@@ -41,6 +51,14 @@ export function internalRoutes(secret: string | undefined, dispatcher: PushDispa
 		}
 		const summary = await dispatcher.runOnce();
 		res.json({ success: !summary.endpointGone, processed: summary.processed, failed: summary.failed, errors: summary.errors });
-	}).all(methodNotAllowed('POST'));
+	};
+	const router = Router();
+	router
+		.route('/api/internal')
+		// Express would run GET's handler for HEAD too: a HEAD must not deliver anything.
+		.head(methodNotAllowed('GET, POST'))
+		.get(dispatch)
+		.post(express.raw({ type: () => true, limit: '4kb' }), dispatch)
+		.all(methodNotAllowed('GET, POST'));
 	return router;
 }

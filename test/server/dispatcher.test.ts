@@ -209,6 +209,27 @@ test('/api/internal needs the Bearer secret', async () => {
 	}
 });
 
+test('Vercel Cron\'s GET with CRON_SECRET as its Bearer delivers like the seed\'s POST; HEAD delivers nothing', async () => {
+	const cron = 'cron-secret-for-tests-0123456789';
+	const server = await serve({ CRON_SECRET: cron });
+	try {
+		const id = await insertAppointment(db.app, clinic);
+		const head = await fetch(`${server.url}/api/internal`, { method: 'HEAD', headers: { authorization: `Bearer ${cron}` } });
+		expect(head.status).toBe(405);
+		expect((await eventFor(id)).status).toBe('pending');
+		const wrong = await fetch(`${server.url}/api/internal`, { headers: { authorization: 'Bearer not-the-cron-secret-0123' } });
+		expect(wrong.status).toBe(401);
+		const res = await fetch(`${server.url}/api/internal`, { headers: { authorization: `Bearer ${cron}` } });
+		expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { success: true, processed: 1, failed: 0, errors: [] } });
+		expect((await eventFor(id)).status).toBe('sent');
+		// INTERNAL_API_SECRET still works beside it, by GET as by POST.
+		expect((await fetch(`${server.url}/api/internal`, { headers: { authorization: `Bearer ${INTERNAL}` } })).status).toBe(200);
+		expect((await internal(server)).status).toBe(200);
+	} finally {
+		await server.stop();
+	}
+});
+
 test('the continuous dispatcher pushes a new appointment\'s pre-confirmation within moments, no CRON', async () => {
 	const server = await serve({ PUSH_DISPATCHER: 'on' });
 	try {

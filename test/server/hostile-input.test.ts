@@ -269,7 +269,7 @@ describe('every answer carries the security headers', () => {
 			['GET', '/api/webhook', 'POST'],
 			['PUT', '/api/bookings/webhook', 'POST'],
 			['DELETE', '/api/bookings/webhook/cloudbeds', 'POST'],
-			['GET', '/api/internal', 'POST'],
+			['PUT', '/api/internal', 'GET, POST'],
 			['POST', '/healthz', 'GET, HEAD'],
 			['DELETE', '/metrics', 'GET, HEAD'],
 		];
