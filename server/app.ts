@@ -23,6 +23,8 @@ export interface AppContext {
 	logger: Logger;
 	dispatcher?: PushDispatcher;
 	metrics?: Metrics;
+	/** Run before every route, after the request log: the Vercel function reads the body here (server/vercel/). */
+	prelude?: express.RequestHandler[];
 }
 
 /** The companion server's HTTP surface. Each route module adds itself here. */
@@ -36,6 +38,7 @@ export function createApp(context: AppContext): express.Express {
 	app.set('trust proxy', config.trustProxy);
 	app.use(requestLog(logger));
 	app.use(metrics.timing);
+	if (context.prelude?.length) app.use(...context.prelude);
 
 	// The patient pages first: the busiest route, so it does not walk past the others on every request.
 	app.use(

@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
-import { createApp } from './app';
-import { PushDispatcher } from './dispatcher/dispatcher';
+import { buildApp } from './build-app';
+import type { PushDispatcher } from './dispatcher/dispatcher';
 import type { ServerConfig } from './config';
 import { type Database, openDatabase } from './db/open-database';
 import type { Logger } from './logger';
-import { createMetrics } from './metrics';
 import { Purger } from './purge';
 
 export interface RunningServer {
@@ -22,23 +21,12 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
 	const database = await openDatabase(config, logger);
-	// One registry for the routes and the dispatcher, so /metrics shows what the dispatcher did.
-	const metrics = createMetrics(database.pool);
-	let dispatcher: PushDispatcher | undefined;
-	if (PushDispatcher.configured(config)) {
-		dispatcher = new PushDispatcher(
-			database.pool,
-			{ ...config.push, secrets: config.webhook.secrets, guestDataKey: config.guestDataKey },
-			logger,
-			metrics.pushDeliveries,
-		);
-	} else if (config.push.url) {
-		logger.warn('N8N_WEBHOOK_BASE_URL is set but WEBHOOK_SECRET is not: the push dispatcher will not sign, so it stays off');
-	}
-	if (!config.webhook.secrets) logger.warn('WEBHOOK_SECRET is not set: POST /api/webhook refuses every request');
 	let server: Server;
+	let dispatcher: PushDispatcher | undefined;
 	try {
-		const app = createApp({ pool: database.pool, config, logger, dispatcher, metrics });
+		const built = buildApp(database.pool, config, logger);
+		dispatcher = built.dispatcher;
+		const app = built.app;
 		server = await new Promise<Server>((resolve, reject) => {
 			const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
 		});
