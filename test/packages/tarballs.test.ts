@@ -63,6 +63,8 @@ describe('barnum-server', () => {
 		const list = files(server);
 		const manifest = JSON.parse(read(server, 'package.json'));
 		expect(list).toContain(manifest.bin.barnum);
+		// The Vercel Function's handler, which deploy/vercel/api/barnum.js requires.
+		expect(list).toContain('dist/server/vercel/handler.js');
 		expect(list.filter((f) => f.startsWith('sql/migrations/')).sort()).toEqual(readdirSync(path.join(root, 'sql', 'migrations')).map((f) => `sql/migrations/${f}`).sort());
 		expect(list).toEqual(expect.arrayContaining(['sql/contracts/builtin.sql', 'sql/contracts/seed.sql']));
 		expect(list.filter((f) => /(^|\/)(nodes|credentials|sandbox|stack)\//.test(f))).toEqual([]);
