@@ -39,6 +39,12 @@ export function loadServerlessConfig(env: NodeJS.ProcessEnv): ServerlessConfig {
 				"Set it (or SUPABASE_DB_URL) to Supabase's transaction pooler connection string (port 6543).",
 		);
 	}
+	if (!config.actionNonceSecret) {
+		problems.push(
+			"ACTION_NONCE_SECRET: required in a function. Without it each instance signs the action pages' forms with a random key of its own, " +
+				'and a button press that reaches another instance is refused. Set 16+ random characters (openssl rand -base64 32).',
+		);
+	}
 	if (env.PUSH_DISPATCHER?.trim() === 'on') {
 		problems.push(
 			'PUSH_DISPATCHER: "on" keeps a LISTEN connection and a timer alive between requests, which a function cannot. ' +

@@ -21,6 +21,7 @@ const SECRET = 'whsec_dmVyY2VsLWZ1bmN0aW9uLXRlc3Qtc2VjcmV0LTMy';
 const INTERNAL = 'internal-secret-for-vercel-tests-0123';
 const CRON = 'cron-secret-for-vercel-tests-0123456';
 const BOOKING = 'whsec_Ym9va2luZy12ZXJjZWwtdGVzdC1zZWNyZXQtMzI=';
+const NONCE = 'nonce-secret-for-vercel-tests-0123';
 
 let project: VercelProject;
 let db: TestDatabase;
@@ -61,6 +62,7 @@ const environment = () => ({
 	PUSH_TIMEOUT_MS: '2000',
 	BOOKING_WEBHOOK_SECRET: BOOKING,
 	GUEST_DATA_KEY: GUEST_KEY,
+	ACTION_NONCE_SECRET: NONCE,
 });
 
 const statusOf = async (id: string) => (await db.app.query('SELECT status FROM appointments WHERE id = $1', [id])).rows[0].status;
@@ -145,6 +147,7 @@ describe('a setting that cannot work in a function is a clear error on the first
 		[{ PUSH_DISPATCHER: 'on' }, 'PUSH_DISPATCHER: "on" keeps a LISTEN connection'],
 		[{ DATABASE_URL: '' }, 'DATABASE_URL: required in a serverless function'],
 		[{ BARNUM_AUTO_MIGRATE: 'true' }, 'BARNUM_AUTO_MIGRATE: migrations do not run from a function'],
+		[{ ACTION_NONCE_SECRET: '' }, 'ACTION_NONCE_SECRET: required in a function'],
 	])('%o', async (setting, message) => {
 		const fn = await startFunction(project.entry, { ...environment(), ...setting });
 		try {
@@ -195,13 +198,13 @@ describe('loadServerlessConfig', () => {
 	const url = 'postgres://barnum:secret@aws-0-eu-west-1.pooler.supabase.com:6543/postgres';
 
 	test('Supabase\'s variable names; prepared statements off and a pool of 2 unless told otherwise', () => {
-		const { config, poolMax } = loadServerlessConfig({ SUPABASE_DB_URL: url });
+		const { config, poolMax } = loadServerlessConfig({ SUPABASE_DB_URL: url, ACTION_NONCE_SECRET: NONCE });
 		expect(config.database.url).toBe(url);
 		expect(config.preparedStatements).toBe(false);
 		expect(poolMax).toBe(2);
-		expect(loadServerlessConfig({ DATABASE_URL: url, DATABASE_PREPARED_STATEMENTS: 'true', DATABASE_POOL_MAX: '1' })).toMatchObject({ config: { preparedStatements: true }, poolMax: 1 });
+		expect(loadServerlessConfig({ DATABASE_URL: url, ACTION_NONCE_SECRET: NONCE, DATABASE_PREPARED_STATEMENTS: 'true', DATABASE_POOL_MAX: '1' })).toMatchObject({ config: { preparedStatements: true }, poolMax: 1 });
 		// PUSH_DISPATCHER=off is what a function does anyway.
-		expect(() => loadServerlessConfig({ DATABASE_URL: url, PUSH_DISPATCHER: 'off', PURGE_INTERVAL_MINUTES: '0' })).not.toThrow();
+		expect(() => loadServerlessConfig({ DATABASE_URL: url, ACTION_NONCE_SECRET: NONCE, PUSH_DISPATCHER: 'off', PURGE_INTERVAL_MINUTES: '0' })).not.toThrow();
 	});
 
 	test('every problem at once, one line each', () => {
@@ -213,6 +216,6 @@ describe('loadServerlessConfig', () => {
 		}
 		expect(error).toBeInstanceOf(ConfigError);
 		const lines = (error as Error).message.split('\n').slice(1).map((l) => l.trim().split(':')[0]);
-		expect(lines).toEqual(['DATABASE_URL', 'PUSH_DISPATCHER', 'PURGE_INTERVAL_MINUTES', 'DATABASE_POOL_MAX']);
+		expect(lines).toEqual(['DATABASE_URL', 'ACTION_NONCE_SECRET', 'PUSH_DISPATCHER', 'PURGE_INTERVAL_MINUTES', 'DATABASE_POOL_MAX']);
 	});
 });
