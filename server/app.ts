@@ -10,6 +10,7 @@ import { echoRequestId, requestLog } from './http/request-log';
 import { apiHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import type { Purger } from './purge';
 import { actionRoutes } from './routes/action';
 import { bookingWebhookRoutes } from './routes/booking-webhook';
 import { healthRoutes } from './routes/health';
@@ -23,6 +24,8 @@ export interface AppContext {
 	logger: Logger;
 	dispatcher?: PushDispatcher;
 	metrics?: Metrics;
+	/** Runs /api/internal/purge; absent: that route answers 503. */
+	purger?: Purger;
 	/** Run before every route, after the request log: the Vercel function reads the body here (server/vercel/). */
 	prelude?: express.RequestHandler[];
 }
@@ -89,7 +92,7 @@ export function createApp(context: AppContext): express.Express {
 		}),
 	);
 	app.use('/api/internal', ...apiHeaders());
-	app.use(internalRoutes({ internal: config.internalApiSecret, cron: config.cronSecret }, context.dispatcher));
+	app.use(internalRoutes({ internal: config.internalApiSecret, cron: config.cronSecret }, context.dispatcher, context.purger));
 	app.use(homeRoutes());
 	// What no route took: JSON with the API's headers (not Express's bare HTML page), logged at info.
 	app.use(...apiHeaders(), unservedPath());

@@ -5,6 +5,7 @@ import type { ServerConfig } from './config';
 import { PushDispatcher } from './dispatcher/dispatcher';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { Purger } from './purge';
 
 export interface BuiltApp {
 	app: express.Express;
@@ -27,5 +28,7 @@ export function buildApp(pool: pg.Pool, config: ServerConfig, logger: Logger, pr
 		logger.warn('N8N_WEBHOOK_BASE_URL is set but WEBHOOK_SECRET is not: the push dispatcher will not sign, so it stays off');
 	}
 	if (!config.webhook.secrets) logger.warn('WEBHOOK_SECRET is not set: POST /api/webhook refuses every request');
-	return { app: createApp({ pool, config, logger, dispatcher, metrics, prelude }), dispatcher, metrics };
+	// For /api/internal/purge only: its timer is started by `barnum serve`, on a Purger of its own.
+	const purger = new Purger(pool, config.purge, logger);
+	return { app: createApp({ pool, config, logger, dispatcher, metrics, purger, prelude }), dispatcher, metrics };
 }

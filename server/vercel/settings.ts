@@ -60,7 +60,7 @@ export function loadServerlessConfig(env: NodeJS.ProcessEnv): ServerlessConfig {
 	if (given('PURGE_INTERVAL_MINUTES') && config.purge.intervalMinutes > 0) {
 		problems.push(
 			'PURGE_INTERVAL_MINUTES: a periodic purge needs a timer that outlives requests, which a function has not. ' +
-				'Leave it unset and run `barnum tokens:purge` from a scheduler (docs/deploy-vercel-supabase.md).',
+				'Leave it unset: Vercel Cron calls /api/internal/purge once a day instead (vercel.json "crons").',
 		);
 	}
 	const pool = poolMax.default(2).safeParse(given('DATABASE_POOL_MAX') ? env.DATABASE_POOL_MAX : undefined);

