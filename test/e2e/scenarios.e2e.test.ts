@@ -218,7 +218,11 @@ test('8. no execution of a bundled workflow failed (those cut off by the SIGKILL
 	const failures = [];
 	for (const [name, id] of Object.entries(stack.workflows)) {
 		for (const execution of await stack.n8n.executions(id)) {
-			if (execution.status === 'error') failures.push(`${name}: execution ${execution.id}: ${await stack.n8n.rest.executionError(execution.id)}`);
+			if (execution.status !== 'error') continue;
+			const error = await stack.n8n.rest.executionError(execution.id);
+			// Test 5's dead letter, with no alert webhook set here: the alert says so, by design.
+			if (name === 'operations-dead-letter-alert' && error.includes('no alert webhook is set')) continue;
+			failures.push(`${name}: execution ${execution.id}: ${error}`);
 		}
 	}
 	expect(failures).toEqual([]);
