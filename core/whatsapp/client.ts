@@ -1,8 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
 import { parseRetryAfter } from '../outbox/classify';
 import { WhatsAppApiError } from './errors';
-import type { SendResult, TemplateMessage, WhatsAppConfig } from './types';
+import type { TransportFailure } from './transport';
+import type { SendResult, TemplateMessage, WhatsAppSender } from './types';
 
 /** The Cloud API's body for a template message, with its components in Meta's shape. */
 export function templatePayload(message: TemplateMessage): Record<string, unknown> {
@@ -34,57 +33,23 @@ export function textPayload(to: string, body: string): Record<string, unknown> {
 	return { messaging_product: 'whatsapp', recipient_type: 'individual', to: to.replace(/^\+/, ''), type: 'text', text: { preview_url: true, body } };
 }
 
-// One keep-alive agent per protocol for the whole process: a batch of sends reuses a handful of
-// connections instead of opening one per message. Node's fetch would do the same, but it streams
-// every request body through WHATWG streams, which cost more CPU than the rest of a send.
-const agents = {
-	'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-	'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
-
-interface RawResponse {
-	status: number;
-	headers: http.IncomingHttpHeaders;
-	text: string;
-}
-
-function post(target: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<RawResponse> {
-	return new Promise((resolve, reject) => {
-		const url = new URL(target);
-		const transport = url.protocol === 'https:' ? https : http;
-		const request = transport.request(
-			url,
-			{ method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: agents[url.protocol as 'http:' | 'https:'] },
-			(response) => {
-				const chunks: Buffer[] = [];
-				response.on('data', (chunk: Buffer) => chunks.push(chunk));
-				response.on('error', fail);
-				response.on('end', () => {
-					clearTimeout(timer);
-					resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
-				});
-			},
-		);
-		const timer = setTimeout(() => request.destroy(new WhatsAppApiError(`no answer within ${timeoutMs} ms`, undefined, undefined)), timeoutMs);
-		function fail(error: Error) {
-			clearTimeout(timer);
-			reject(error);
-		}
-		request.on('error', fail);
-		request.end(body);
-	});
-}
-
-/** POSTs a message to the Cloud API; resolves with the wamid or rejects with a WhatsAppApiError. */
-export async function sendMessage(config: WhatsAppConfig, payload: Record<string, unknown>, timeoutMs = 15_000): Promise<SendResult> {
-	const url = `${config.baseUrl.replace(/\/+$/, '')}/${config.graphApiVersion}/${encodeURIComponent(config.phoneNumberId)}/messages`;
-	const response = await post(url, { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json' }, JSON.stringify(payload), timeoutMs).catch(
-		(error: Error) => error,
+/**
+ * POSTs a message to the Cloud API through the sender's transport; resolves with the wamid or rejects with a
+ * WhatsAppApiError (Meta's error, the HTTP status and Retry-After, or unreachable).
+ */
+export async function sendMessage(
+	sender: WhatsAppSender,
+	payload: Record<string, unknown>,
+	timeoutMs = 15_000,
+): Promise<SendResult> {
+	const url = `${sender.baseUrl.replace(/\/+$/, '')}/${sender.graphApiVersion}/${encodeURIComponent(sender.phoneNumberId)}/messages`;
+	const response = await sender.transport({ url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), timeoutMs }).catch(
+		(error: Error): TransportFailure => ({ unreachable: error.message }),
 	);
-	if (response instanceof Error) {
-		throw new WhatsAppApiError(`WhatsApp Cloud API unreachable: ${response.message}`, undefined, undefined);
+	if ('unreachable' in response) {
+		throw new WhatsAppApiError(`WhatsApp Cloud API unreachable: ${response.unreachable}`, undefined, undefined);
 	}
-	const { text } = response;
+	const text = response.body;
 	let body: { error?: { message?: string; code?: number; error_data?: { details?: string } }; messages?: Array<{ id?: string }>; contacts?: Array<{ wa_id?: string }> } = {};
 	try {
 		body = JSON.parse(text);

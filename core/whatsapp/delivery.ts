@@ -8,7 +8,7 @@ import type { FailureKind } from '../outbox/types';
 import { sendMessage, templatePayload, textPayload } from './client';
 import { WhatsAppApiError } from './errors';
 import { InvalidRecipientError, invalidRecipient } from './recipient';
-import type { SendResult, TemplateMessage, WhatsAppConfig } from './types';
+import type { SendResult, TemplateMessage, WhatsAppSender } from './types';
 
 const TEMPLATE_MISSING = 132001;
 
@@ -30,11 +30,11 @@ export interface DeliveryOutcome {
  */
 export async function deliverTemplate(
 	db: Queryable,
-	config: WhatsAppConfig,
+	sender: WhatsAppSender,
 	message: TemplateMessage,
 	options: { eventId?: string | null; fallbackText?: string | null } = {},
 ): Promise<DeliveryOutcome> {
-	const result = await send(config, { message, ...options });
+	const result = await send(sender, { message, ...options });
 	if (!result.ok) return settleFailure(db, result.error, options.eventId ?? null);
 	const { wamid } = result.value;
 	await db.query(sql('message-sent'), [wamid, options.eventId ?? null, message.template]);
@@ -67,14 +67,14 @@ export interface BatchOptions {
  * deliverTemplate for many messages at once (what one batch execution of the Outbox Trigger
  * hands the Barnum node), with the same outcome per message, in input order. One after another,
  * each message waits for Meta's answer and then for two database commits, which caps a batch at
- * a few hundred messages a second. Here up to `concurrency` requests are in flight (fetch keeps
- * the connections alive), and the successes are settled in groups of `settleEvery`: their wamids
+ * a few hundred messages a second. Here up to `concurrency` requests are in flight (the transport keeps
+ * connections alive where it can), and the successes are settled in groups of `settleEvery`: their wamids
  * recorded and their events acked in one transaction, while the next group is being sent. The
  * window for a duplicate message after a crash grows from one send to one group's sends.
  */
 export async function deliverTemplates(
 	pool: pg.Pool,
-	config: WhatsAppConfig,
+	sender: WhatsAppSender,
 	deliveries: TemplateDelivery[],
 	options: BatchOptions = {},
 ): Promise<DeliveryOutcome[]> {
@@ -87,7 +87,7 @@ export async function deliverTemplates(
 	let refused: { error: unknown } | undefined;
 	for (let start = 0; start < deliveries.length && !refused; start += groupSize) {
 		const indexes = deliveries.slice(start, start + groupSize).map((_, i) => start + i);
-		const results = await mapLimited(indexes, concurrency, (i) => send(config, deliveries[i]));
+		const results = await mapLimited(indexes, concurrency, (i) => send(sender, deliveries[i]));
 		settling = settling
 			.then(() => (refused ? undefined : settleGroup(pool, deliveries, indexes, results, outcomes)))
 			.catch((error: unknown) => {
@@ -147,10 +147,10 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 type SendAttempt = ({ ok: true; value: SendResult } | { ok: false; error: unknown }) & { usedFallback: boolean };
 
 /** The template, or its fallback text when the template does not exist (132001) and one is given. */
-async function send(config: WhatsAppConfig, delivery: TemplateDelivery): Promise<SendAttempt> {
+async function send(sender: WhatsAppSender, delivery: TemplateDelivery): Promise<SendAttempt> {
 	const invalid = invalidRecipient(delivery.message.to);
 	if (invalid) return { ok: false, error: new InvalidRecipientError(invalid), usedFallback: false };
-	const from = delivery.phoneNumberId ? { ...config, phoneNumberId: delivery.phoneNumberId } : config;
+	const from = delivery.phoneNumberId ? { ...sender, phoneNumberId: delivery.phoneNumberId } : sender;
 	const result = await attempt(sendMessage(from, templatePayload(delivery.message)));
 	if (!result.ok && result.error instanceof WhatsAppApiError && result.error.code === TEMPLATE_MISSING && delivery.fallbackText) {
 		const fallback = await attempt(sendMessage(from, textPayload(delivery.message.to, delivery.fallbackText)));

@@ -1,3 +1,5 @@
+import type { WhatsAppTransport } from './transport';
+
 /** The Barnum WhatsApp API credential (credentials/BarnumWhatsAppApi.credentials.ts). */
 export interface WhatsAppConfig {
 	accessToken: string;
@@ -6,6 +8,11 @@ export interface WhatsAppConfig {
 	graphApiVersion: string;
 	/** https://graph.facebook.com, or a sandbox that behaves like it. */
 	baseUrl: string;
+}
+
+/** Where messages go and how: the credential's sending number and URL, and the transport that adds its token. */
+export interface WhatsAppSender extends Pick<WhatsAppConfig, 'phoneNumberId' | 'graphApiVersion' | 'baseUrl'> {
+	transport: WhatsAppTransport;
 }
 
 export interface TemplateMessage {

@@ -1,5 +1,8 @@
-import type { IDataObject, INode, INodeExecutionData, IRun, ITriggerResponse } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import http from 'node:http';
+import https from 'node:https';
+import type { IAdditionalCredentialOptions, IDataObject, IHttpRequestOptions, INode, INodeExecutionData, IRun, ITriggerResponse } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { BarnumWhatsAppApi } from '../../credentials/BarnumWhatsAppApi.credentials';
 
 /**
  * Faithful stand-ins for the contexts n8n 2.40 hands a node, reduced to what Barnum's nodes use.
@@ -94,6 +97,67 @@ export function fakeExecuteContext(options: {
 		getNode: () => fakeNode('n8n-nodes-barnum.barnum', perItem[0]),
 		continueOnFail: () => options.continueOnFail ?? false,
 		logger: silentLogger,
-		helpers: {},
+		helpers: { httpRequestWithAuthentication },
 	};
+}
+
+const CREDENTIAL_TYPES: Record<string, { authenticate?: unknown }> = { barnumWhatsAppApi: new BarnumWhatsAppApi() };
+
+/**
+ * n8n's `helpers.httpRequestWithAuthentication` (n8n-core 2.40.7, request-helpers/authentication.ts
+ * and @n8n/backend-network's axios request), for what Barnum asks of it: the credential type's
+ * generic `authenticate` headers resolved from the credential, a POST over a new connection, a
+ * timeout failing with axios's ECONNABORTED, non-2xx answers thrown unless
+ * `ignoreHttpStatusErrors`, `{ body, headers, statusCode, statusMessage }` with
+ * `returnFullResponse`, and every failure wrapped in a NodeApiError whose cause is the original.
+ * No proxy and no SSRF filter: test/e2e/whatsapp-outbound.e2e.test.ts checks those in n8n itself.
+ */
+async function httpRequestWithAuthentication(
+	this: { getNode(): INode; getCredentials(type: string): Promise<IDataObject> },
+	credentialsType: string,
+	request: IHttpRequestOptions,
+	additional?: IAdditionalCredentialOptions,
+): Promise<unknown> {
+	const credential = (additional?.credentialsDecrypted?.data ?? (await this.getCredentials(credentialsType))) as IDataObject;
+	const authenticate = CREDENTIAL_TYPES[credentialsType]?.authenticate as { properties?: { headers?: Record<string, string> } } | undefined;
+	const resolve = (value: string) =>
+		value.startsWith('=') ? value.slice(1).replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credential[key] ?? '')) : value;
+	const authHeaders = Object.fromEntries(Object.entries(authenticate?.properties?.headers ?? {}).map(([k, v]) => [k, resolve(v)]));
+	const headers = { ...(request.headers as Record<string, string>), ...authHeaders };
+	const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? '');
+	try {
+		const response = await new Promise<{ statusCode: number; statusMessage: string; headers: http.IncomingHttpHeaders; body: string }>((resolved, reject) => {
+			const url = new URL(request.url);
+			const client = url.protocol === 'https:' ? https : http;
+			const req = client.request(url, { method: request.method ?? 'GET', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (chunk: Buffer) => chunks.push(chunk));
+				res.on('error', reject);
+				res.on('end', () =>
+					resolved({ statusCode: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+				);
+			});
+			if (request.timeout) {
+				req.setTimeout(request.timeout, () => req.destroy(Object.assign(new Error(`timeout of ${request.timeout}ms exceeded`), { code: 'ECONNABORTED' })));
+			}
+			req.on('error', reject);
+			req.end(body);
+		});
+		const ok = response.statusCode >= 200 && response.statusCode < 300;
+		if (!ok && !request.ignoreHttpStatusErrors) {
+			throw Object.assign(new Error(`Request failed with status code ${response.statusCode}`), { response: { status: response.statusCode, data: response.body } });
+		}
+		const parsed = request.encoding === 'text' ? response.body : parseJson(response.body);
+		return request.returnFullResponse ? { body: parsed, headers: response.headers, statusCode: response.statusCode, statusMessage: response.statusMessage } : parsed;
+	} catch (error) {
+		throw new NodeApiError(this.getNode(), error as never);
+	}
+}
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
 }

@@ -115,3 +115,45 @@ test('without an event a refusal from WhatsApp is reported as WhatsApp\'s, with 
 	const [out] = await run([refused], true);
 	expect(out.json).toEqual({ error: expect.stringMatching(/^WhatsApp refused the message: \(#132001\)/), code: 'whatsapp_132001' });
 });
+
+describe("through n8n's request helper, WhatsApp's answers settle the event as they always have", () => {
+	const fault = (body: Record<string, unknown>) =>
+		fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	afterEach(() => sandbox.controls.reset());
+
+	test("throttled (130429, HTTP 400 with Retry-After): retried no sooner than WhatsApp asked, with Meta's message", async () => {
+		expect((await fault({ code: 130429, retryAfter: 600 })).status).toBe(201);
+		const eventId = await leasedEvent();
+		const [out] = await run([item('+351912345678', eventId)]);
+		expect(out.json).toMatchObject({ sent: false, error: { kind: 'throttled', code: 130429, httpStatus: 400 }, event: { id: eventId, status: 'pending' } });
+		const row = await getEvent(db.app, eventId);
+		expect(row?.last_error).toBe('(#130429) Rate limit hit: Cloud API message throughput has been reached.');
+		expect((row?.scheduled_for as Date).getTime()).toBeGreaterThanOrEqual(Date.now() + 590_000);
+	});
+
+	test('a wrong access token (HTTP 401) is an error of the send, not of n8n', async () => {
+		const eventId = await leasedEvent();
+		const context = fakeExecuteContext({ parameters: [item('+351912345678', eventId)], credential: { ...credential, accessToken: 'not-the-token' } });
+		const [[out]] = await new Barnum().execute.call(context as never);
+		expect(out.json).toMatchObject({ sent: false, error: { httpStatus: 401 }, event: { id: eventId, status: 'pending' } });
+		expect(sandbox.state.outbound.size).toBe(0);
+	});
+
+	test('an unreachable Cloud API fails the event for a retry, saying so', async () => {
+		const eventId = await leasedEvent();
+		const closed = `http://127.0.0.1:${await closedPort()}`;
+		const context = fakeExecuteContext({ parameters: [item('+351912345678', eventId)], credential: { ...credential, baseUrl: closed } });
+		const [[out]] = await new Barnum().execute.call(context as never);
+		expect(out.json).toMatchObject({ sent: false, error: { kind: 'transient', message: expect.stringMatching(/^WhatsApp Cloud API unreachable: connect ECONNREFUSED/) } });
+		expect((await getEvent(db.app, eventId))?.status).toBe('pending');
+	});
+});
+
+async function closedPort(): Promise<number> {
+	const { createServer } = await import('node:net');
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}

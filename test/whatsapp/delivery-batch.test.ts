@@ -1,6 +1,7 @@
 import { claimEvents, getEvent } from '../../core/outbox/operations';
 import { deliverTemplates, type TemplateDelivery } from '../../core/whatsapp/delivery';
-import type { WhatsAppConfig } from '../../core/whatsapp/types';
+import { directSender } from '../helpers/whatsapp-sender';
+import type { WhatsAppSender } from '../../core/whatsapp/types';
 import { startSandbox, type RunningSandbox } from '../../sandbox/start';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
@@ -12,7 +13,7 @@ import { insertAppointment, seedClinic } from '../helpers/clinic';
  */
 let db: TestDatabase;
 let sandbox: RunningSandbox;
-let config: WhatsAppConfig;
+let config: WhatsAppSender;
 let clinic: Awaited<ReturnType<typeof seedClinic>>;
 
 beforeAll(async () => {
@@ -20,7 +21,7 @@ beforeAll(async () => {
 	await db.admin.query("UPDATE barnum_settings SET quiet_hours_start = NULL, quiet_hours_end = NULL, reminder_offsets = '{}'");
 	clinic = await seedClinic(db.app);
 	sandbox = await startSandbox({ accessToken: 'sandbox-token', appSecret: 'sandbox-app-secret' });
-	config = { accessToken: 'sandbox-token', phoneNumberId: sandbox.settings.phoneNumberId ?? '100000000000001', graphApiVersion: 'v21.0', baseUrl: sandbox.url };
+	config = directSender({ accessToken: 'sandbox-token', phoneNumberId: sandbox.settings.phoneNumberId ?? '100000000000001', graphApiVersion: 'v21.0', baseUrl: sandbox.url });
 });
 afterAll(async () => {
 	await sandbox.stop();

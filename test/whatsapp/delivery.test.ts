@@ -3,14 +3,15 @@ import { claimEvents, getEvent } from '../../core/outbox/operations';
 import { deliverTemplate } from '../../core/whatsapp/delivery';
 import { recordDeliveryStatus, statusesFromWebhook } from '../../core/whatsapp/statuses';
 import { interpretReply, processInboundWebhook } from '../../core/whatsapp/inbound';
-import type { WhatsAppConfig } from '../../core/whatsapp/types';
+import { directSender } from '../helpers/whatsapp-sender';
+import type { WhatsAppSender } from '../../core/whatsapp/types';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
 
 /** The WhatsApp side of the domain against the sandbox, which validates and answers like Meta. */
 let db: TestDatabase;
 let sandbox: RunningSandbox;
-let config: WhatsAppConfig;
+let config: WhatsAppSender;
 let clinic: Awaited<ReturnType<typeof seedClinic>>;
 
 beforeAll(async () => {
@@ -18,7 +19,7 @@ beforeAll(async () => {
 	await db.admin.query("UPDATE barnum_settings SET quiet_hours_start = NULL, quiet_hours_end = NULL, reminder_offsets = '{}'");
 	clinic = await seedClinic(db.app);
 	sandbox = await startSandbox({ accessToken: 'sandbox-token', appSecret: 'sandbox-app-secret', statusDelaysMs: [5, 10, 15] });
-	config = { accessToken: 'sandbox-token', phoneNumberId: sandbox.settings.phoneNumberId ?? '100000000000001', graphApiVersion: 'v21.0', baseUrl: sandbox.url };
+	config = directSender({ accessToken: 'sandbox-token', phoneNumberId: sandbox.settings.phoneNumberId ?? '100000000000001', graphApiVersion: 'v21.0', baseUrl: sandbox.url });
 });
 afterAll(async () => {
 	await sandbox.stop();

@@ -3,7 +3,8 @@ import { claimEvents, enqueueEvent } from '../../core/outbox/operations';
 import type { OutboundMessage } from '../../core/outbox/types';
 import { deliverTemplate } from '../../core/whatsapp/delivery';
 import { eventTemplate, templateLanguage } from '../../core/whatsapp/event-templates';
-import type { WhatsAppConfig } from '../../core/whatsapp/types';
+import { directSender } from '../helpers/whatsapp-sender';
+import type { WhatsAppSender } from '../../core/whatsapp/types';
 import { startSandbox, type RunningSandbox } from '../../sandbox/start';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { insertAppointment, seedClinic } from '../helpers/clinic';
@@ -15,7 +16,7 @@ import { insertAppointment, seedClinic } from '../helpers/clinic';
  */
 let db: TestDatabase;
 let sandbox: RunningSandbox;
-let config: WhatsAppConfig;
+let config: WhatsAppSender;
 let clinic: Awaited<ReturnType<typeof seedClinic>>;
 
 beforeAll(async () => {
@@ -25,7 +26,7 @@ beforeAll(async () => {
 	);
 	clinic = await seedClinic(db.app);
 	sandbox = await startSandbox({ accessToken: 'sandbox-token', appSecret: 'sandbox-app-secret', publicBaseUrl: 'https://clinic.example' });
-	config = { accessToken: 'sandbox-token', phoneNumberId: sandbox.settings.phoneNumberId ?? '100000000000001', graphApiVersion: 'v21.0', baseUrl: sandbox.url };
+	config = directSender({ accessToken: 'sandbox-token', phoneNumberId: sandbox.settings.phoneNumberId ?? '100000000000001', graphApiVersion: 'v21.0', baseUrl: sandbox.url });
 });
 afterAll(async () => {
 	await sandbox.stop();

@@ -8,9 +8,9 @@ import { invalidRecipient } from '../../../core/whatsapp/recipient';
 import { eventTemplate } from '../../../core/whatsapp/event-templates';
 import type { OutboundMessage } from '../../../core/outbox/types';
 import { recordDeliveryStatus, statusesFromWebhook, type DeliveryStatus } from '../../../core/whatsapp/statuses';
-import type { WhatsAppConfig } from '../../../core/whatsapp/types';
 import { forOperations } from './fields';
 import { jsonParameter } from '../../shared/json-parameter';
+import { n8nSender, WHATSAPP_CREDENTIAL } from '../../shared/whatsapp-transport';
 
 const R = 'whatsapp';
 
@@ -237,8 +237,8 @@ export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, op
 	}
 
 	const delivery = readTemplateDelivery.call(this, i);
-	const credential = (await this.getCredentials('barnumWhatsAppApi', i)) as unknown as WhatsAppConfig;
-	const outcome = await deliverTemplate(pool, credential, delivery.message, delivery);
+	const sender = n8nSender(this, await this.getCredentials(WHATSAPP_CREDENTIAL, i));
+	const outcome = await deliverTemplate(pool, sender, delivery.message, delivery);
 	if (!outcome.sent && !delivery.eventId) throw refused(this, outcome, i);
 	return outcome as unknown as IDataObject;
 }
@@ -319,8 +319,8 @@ export async function sendTemplates(this: IExecuteFunctions, pool: pg.Pool, coun
 	}
 	if (deliveries.length > 0) {
 		// The credential cannot differ between items of one node run: read (and decrypt) it once.
-		const credential = (await this.getCredentials('barnumWhatsAppApi', indexes[0])) as unknown as WhatsAppConfig;
-		const outcomes = await deliverTemplates(pool, credential, deliveries);
+		const sender = n8nSender(this, await this.getCredentials(WHATSAPP_CREDENTIAL, indexes[0]));
+		const outcomes = await deliverTemplates(pool, sender, deliveries);
 		for (const [k, i] of indexes.entries()) {
 			const outcome = outcomes[k];
 			results[i] = !outcome.sent && !deliveries[k].eventId ? { error: refused(this, outcome, i) } : { json: outcome as unknown as IDataObject };
