@@ -31,6 +31,12 @@ export interface ConsumerOptions {
 	 */
 	handle: (events: ClaimedEvent[]) => Promise<void | Settlement>;
 	logger: CoreLogger;
+	/**
+	 * Told once when the database has not answered for `afterMs`, counted from the first failed
+	 * statement (the listener losing its connection makes the consumer try at once). Whether it
+	 * answers again is checked just before telling. The consumer keeps retrying either way.
+	 */
+	outage?: { afterMs: number; report: (error: Error, downForMs: number) => void };
 }
 
 /**
@@ -54,6 +60,10 @@ export class OutboxConsumer {
 	private readonly acking = new Set<string[]>();
 	private failures = 0;
 	private readonly reclaim: ReclaimSchedule;
+	/** When the database stopped answering, while it does not. */
+	private downSince?: number;
+	private outageTimer?: NodeJS.Timeout;
+	private outageReported = false;
 
 	constructor(private readonly options: ConsumerOptions) {
 		this.reclaim = new ReclaimSchedule(options.leaseSeconds);
@@ -63,6 +73,8 @@ export class OutboxConsumer {
 				logger: options.logger,
 				onNotify: () => this.wake(),
 				onReconnect: () => this.wake(),
+				// The first sign of a database going away: a claim now starts the outage clock.
+				onLost: () => this.wake(),
 			});
 		}
 	}
@@ -106,6 +118,7 @@ export class OutboxConsumer {
 					}),
 				);
 				this.failures = 0;
+				this.reachable();
 				this.reclaim.claimed(events.length, this.options.batchSize, reclaimed);
 				if (events.length > 0) this.dispatch(events);
 				// A full batch means more may be waiting right now.
@@ -119,6 +132,7 @@ export class OutboxConsumer {
 		} catch (error) {
 			this.failures += 1;
 			this.wanted = false;
+			this.unreachable();
 			const retryMs = Math.min(this.options.pollIntervalMs, 250 * 2 ** Math.min(this.failures, 8));
 			this.options.logger.error({ err: (error as Error).message, retryMs }, 'outbox claim failed');
 			this.arm(retryMs);
@@ -169,8 +183,47 @@ export class OutboxConsumer {
 
 	private async sleepUntilNextDue(): Promise<void> {
 		const next = await nextDueAt(this.options.pool, this.options.eventTypes);
+		this.reachable();
 		const untilNext = next ? next.getTime() - Date.now() : Infinity;
 		this.arm(Math.max(0, Math.min(this.options.pollIntervalMs, untilNext)));
+	}
+
+	private reachable(): void {
+		this.downSince = undefined;
+		this.outageReported = false;
+		if (this.outageTimer) clearTimeout(this.outageTimer);
+		this.outageTimer = undefined;
+	}
+
+	private unreachable(): void {
+		const outage = this.options.outage;
+		if (this.downSince !== undefined || !outage || outage.afterMs <= 0) {
+			this.downSince ??= Date.now();
+			return;
+		}
+		const since = (this.downSince = Date.now());
+		this.outageTimer = setTimeout(() => void this.confirmOutage(since), outage.afterMs);
+	}
+
+	/**
+	 * The database has not answered since `since`: asked once more (the claims back off, and it may
+	 * have come back between two of them), and the outage reported if it still does not answer.
+	 */
+	private async confirmOutage(since: number): Promise<void> {
+		if (this.stopped || this.downSince !== since || this.outageReported) return;
+		const error = await nextDueAt(this.options.pool, this.options.eventTypes).then(
+			() => undefined,
+			(caught: Error) => caught,
+		);
+		if (this.stopped || this.downSince !== since) return;
+		if (!error) {
+			this.reachable();
+			this.wake();
+			return;
+		}
+		this.outageReported = true;
+		this.options.logger.error({ err: error.message, downForMs: Date.now() - since }, 'outbox database unreachable');
+		this.options.outage!.report(error, Date.now() - since);
 	}
 
 	private arm(ms: number): void {
@@ -199,6 +252,7 @@ export class OutboxConsumer {
 	async stop(waitMs = Infinity): Promise<void> {
 		this.stopped = true;
 		if (this.timer) clearTimeout(this.timer);
+		if (this.outageTimer) clearTimeout(this.outageTimer);
 		await this.listener?.stop();
 		// A claim under way when stop() was called still returns its batch, which is handed to the
 		// handler like the others: wait for the claim, then for every batch in flight.

@@ -10,6 +10,8 @@ export interface ListenerOptions {
 	onNotify: () => void;
 	/** Called after every (re)connection: notifications sent while disconnected were lost. */
 	onReconnect: () => void;
+	/** Called when the connection is lost, before reconnecting. */
+	onLost?: () => void;
 	logger: CoreLogger;
 	/** How often the idle connection is checked with a query. */
 	healthCheckMs?: number;
@@ -84,6 +86,7 @@ export class OutboxListener {
 		this.client = undefined;
 		if (this.stopped) return;
 		this.options.logger.warn({ err: error?.message }, 'outbox listener connection lost; reconnecting');
+		this.options.onLost?.();
 		this.reconnectSoon();
 	}
 

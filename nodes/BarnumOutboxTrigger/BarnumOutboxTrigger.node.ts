@@ -23,6 +23,14 @@ import { SAMPLE_MESSAGE } from '../shared/sample-message';
 import { parseGuestKeyRing, type GuestKeyRing } from '../../core/resort/guest-crypto';
 import { readyToSend } from '../../core/resort/ready-to-send';
 
+const DEFAULT_OUTAGE_SECONDS = 60;
+
+/** `close`, run on the first call only; later calls wait for that one. */
+function once(close: () => Promise<void>): () => Promise<void> {
+	let closing: Promise<void> | undefined;
+	return () => (closing ??= close());
+}
+
 export class BarnumOutboxTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Barnum Outbox Trigger',
@@ -134,6 +142,15 @@ export class BarnumOutboxTrigger implements INodeType {
 						default: 1,
 						description: 'How many claimed batches may be running at once',
 					},
+					{
+						displayName: 'Report Database Outage After (Seconds)',
+						name: 'outageSeconds',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: DEFAULT_OUTAGE_SECONDS,
+						description:
+							"How long the trigger keeps retrying an unreachable database before it reports the failure to n8n: n8n then runs the workflow's error workflow and re-activates the workflow once the database answers. 0 only logs.",
+					},
 				],
 			},
 		],
@@ -165,6 +182,7 @@ export class BarnumOutboxTrigger implements INodeType {
 			leaseSeconds?: number;
 			pollIntervalSeconds?: number;
 			parallelBatches?: number;
+			outageSeconds?: number;
 		};
 		// What reaches a claim as SQL parameters: refused here, naming it, rather than failing every claim.
 		assertStorable(this.getNode(), { eventTypes, batchSize, ...options });
@@ -180,9 +198,10 @@ export class BarnumOutboxTrigger implements INodeType {
 				const message = (await peekMessage(pool, eventTypes)) ?? SAMPLE_MESSAGE;
 				this.emit([[{ json: reveal(message) }]]);
 			};
-			return { manualTriggerFunction, closeFunction: () => pool.end() };
+			return { manualTriggerFunction, closeFunction: once(() => pool.end()) };
 		}
 
+		const outageSeconds = options.outageSeconds ?? DEFAULT_OUTAGE_SECONDS;
 		const consumerId = `n8n:${this.getWorkflow().id ?? 'workflow'}:${hostname()}:${process.pid}`;
 		const logger = nodeLogger(this.logger);
 
@@ -206,6 +225,19 @@ export class BarnumOutboxTrigger implements INodeType {
 			maxInFlight: options.parallelBatches ?? 1,
 			logger,
 			handle: (events) => deliverToWorkflow(events, { pool, consumerId, ackMode, emitMode, emit, logger }),
+			outage: {
+				afterMs: outageSeconds * 1000,
+				// n8n closes this trigger, runs the error workflow and re-activates the workflow with
+				// backoff; an activation that cannot reach the database fails and is retried the same way.
+				report: (error, downForMs) =>
+					this.emitError(
+						// The database's own words go in the description: n8n would replace a message naming
+						// ECONNREFUSED with its generic wording.
+						new NodeOperationError(this.getNode(), `The Barnum outbox database has not answered for ${Math.round(downForMs / 1000)} s`, {
+							description: `${error.message}. Events wait in the outbox meanwhile; nothing is lost. n8n re-activates this workflow once the database answers again.`,
+						}),
+					),
+			},
 		});
 		try {
 			await consumer.start();
@@ -215,12 +247,13 @@ export class BarnumOutboxTrigger implements INodeType {
 		}
 
 		return {
-			closeFunction: async () => {
+			// n8n may close a trigger twice (an emitError, then a deactivation): once is enough.
+			closeFunction: once(async () => {
 				// Executions still running keep their leases until they finish or the wait ends;
 				// anything unsettled is delivered again once its lease runs out.
 				await consumer.stop(30_000);
 				await pool.end();
-			},
+			}),
 		};
 	}
 }

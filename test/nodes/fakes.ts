@@ -39,6 +39,8 @@ export function fakeTriggerContext(options: {
 	workflow?: WorkflowRun;
 }) {
 	const executions: INodeExecutionData[][] = [];
+	/** What the trigger reported with emitError (n8n then closes it and runs the error workflow). */
+	const errors: Array<{ error: Error; at: number }> = [];
 	const context = {
 		getNodeParameter: (name: string, fallback?: unknown) => (name in options.parameters ? options.parameters[name] : fallback),
 		getCredentials: async () => options.credential,
@@ -66,10 +68,10 @@ export function fakeTriggerContext(options: {
 			})();
 		},
 		emitError: (error: Error) => {
-			throw error;
+			errors.push({ error, at: Date.now() });
 		},
 	};
-	return { context, executions };
+	return { context, executions, errors };
 }
 
 export async function startTrigger(

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { enqueueEvent } from '../../core/outbox/operations';
 import { compileToDist } from '../helpers/compiled';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { RestartableProxy, throughProxy } from '../helpers/restartable-proxy';
 
 /**
  * A process that runs nothing but an OutboxConsumer, as a small worker would, with PostgreSQL
@@ -23,37 +23,6 @@ beforeAll(async () => {
 	await db.admin.query('UPDATE barnum_settings SET quiet_hours_start = NULL, quiet_hours_end = NULL');
 });
 afterAll(() => db.drop());
-
-/** A PostgreSQL that can be "restarted": every connection cut, and none taken until it is back. */
-class RestartableProxy {
-	private server?: net.Server;
-	private readonly sockets = new Set<net.Socket>();
-	port = 0;
-
-	constructor(private readonly target: { host: string; port: number }) {}
-
-	async up(): Promise<void> {
-		this.server = net.createServer((client) => {
-			const upstream = net.connect(this.target);
-			for (const socket of [client, upstream]) {
-				this.sockets.add(socket);
-				socket.on('close', () => this.sockets.delete(socket));
-				socket.on('error', () => undefined);
-			}
-			client.pipe(upstream).pipe(client);
-			client.on('close', () => upstream.destroy());
-			upstream.on('close', () => client.destroy());
-		});
-		await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-		this.port = (this.server.address() as net.AddressInfo).port;
-	}
-
-	async down(): Promise<void> {
-		const closed = new Promise<void>((resolve) => this.server?.close(() => resolve()));
-		for (const socket of this.sockets) socket.destroy();
-		await closed;
-	}
-}
 
 const worker = () => `
 const { OutboxConsumer } = require(${JSON.stringify(path.join(dist, 'core', 'outbox', 'consumer.js'))});
@@ -100,10 +69,7 @@ test('a process running only a consumer stays up while PostgreSQL restarts, deli
 	const target = new URL(db.appUrl);
 	const proxy = new RestartableProxy({ host: target.hostname, port: Number(target.port) });
 	await proxy.up();
-	const viaProxy = new URL(db.appUrl);
-	viaProxy.hostname = '127.0.0.1';
-	viaProxy.port = String(proxy.port);
-	const worker = startWorker(viaProxy.toString());
+	const worker = startWorker(throughProxy(db.appUrl, proxy));
 	let exitCode: number | null | undefined;
 	void worker.exited.then((code) => (exitCode = code));
 	try {
