@@ -67,8 +67,8 @@ export interface BatchOptions {
  * deliverTemplate for many messages at once (what one batch execution of the Outbox Trigger
  * hands the Barnum node), with the same outcome per message, in input order. One after another,
  * each message waits for Meta's answer and then for two database commits, which caps a batch at
- * a few hundred messages a second. Here up to `concurrency` requests are in flight (the transport keeps
- * connections alive where it can), and the successes are settled in groups of `settleEvery`: their wamids
+ * a few hundred messages a second. Here up to `concurrency` requests are in flight, and the
+ * successes are settled in groups of `settleEvery`: their wamids
  * recorded and their events acked in one transaction, while the next group is being sent. The
  * window for a duplicate message after a crash grows from one send to one group's sends.
  */
