@@ -108,7 +108,7 @@ const CREDENTIAL_TYPES: Record<string, { authenticate?: unknown }> = { barnumWha
 /**
  * n8n's `helpers.httpRequestWithAuthentication` (n8n-core 2.40.7, request-helpers/authentication.ts
  * and @n8n/backend-network's axios request), for what Barnum asks of it: the credential type's
- * generic `authenticate` headers resolved from the credential, a POST over a new connection, a
+ * `authenticate` (a function, or generic headers resolved from the credential), a POST over a new connection, a
  * timeout failing with axios's ECONNABORTED, non-2xx answers thrown unless
  * `ignoreHttpStatusErrors`, `{ body, headers, statusCode, statusMessage }` with
  * `returnFullResponse`, and every failure wrapped in a NodeApiError whose cause is the original.
@@ -121,11 +121,23 @@ async function httpRequestWithAuthentication(
 	additional?: IAdditionalCredentialOptions,
 ): Promise<unknown> {
 	const credential = (additional?.credentialsDecrypted?.data ?? (await this.getCredentials(credentialsType))) as IDataObject;
-	const authenticate = CREDENTIAL_TYPES[credentialsType]?.authenticate as { properties?: { headers?: Record<string, string> } } | undefined;
+	const authenticate = CREDENTIAL_TYPES[credentialsType]?.authenticate as
+		| ((credentials: IDataObject, options: IHttpRequestOptions) => Promise<IHttpRequestOptions>)
+		| { properties?: { headers?: Record<string, string> } }
+		| undefined;
 	const resolve = (value: string) =>
 		value.startsWith('=') ? value.slice(1).replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credential[key] ?? '')) : value;
-	const authHeaders = Object.fromEntries(Object.entries(authenticate?.properties?.headers ?? {}).map(([k, v]) => [k, resolve(v)]));
-	const headers = { ...(request.headers as Record<string, string>), ...authHeaders };
+	const authenticated =
+		typeof authenticate === 'function'
+			? await authenticate(credential, { ...request })
+			: {
+					...request,
+					headers: {
+						...request.headers,
+						...Object.fromEntries(Object.entries(authenticate?.properties?.headers ?? {}).map(([k, v]) => [k, resolve(v)])),
+					},
+				};
+	const headers = authenticated.headers as Record<string, string>;
 	const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? '');
 	try {
 		const response = await new Promise<{ statusCode: number; statusMessage: string; headers: http.IncomingHttpHeaders; body: string }>((resolved, reject) => {
