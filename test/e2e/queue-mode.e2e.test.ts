@@ -1,0 +1,236 @@
+import { sign } from '../../core/signatures';
+import { secretKeys } from '../../core/signatures/secret-list';
+import type { RunningServer } from '../../server/serve';
+import { setPublicBaseUrl } from '../../stack/demo';
+import { until } from './stack/run';
+import { startAnotherServer, startBalancer, type Balancer } from './stack/servers';
+import { startStack, type Stack } from './stack/stack';
+
+/**
+ * Past one machine: n8n 2.40.7 in queue mode (Redis, n8n's own data in PostgreSQL, one main
+ * instance and two `n8n worker`s) and two companion servers behind a round-robin load balancer,
+ * with the bundled workflows. One stack for the whole file: the machine is small.
+ */
+
+let stack: Stack;
+let serverB: RunningServer;
+let balancer: Balancer;
+const PHONE = '+351912340022';
+/** Per companion server, per client address and minute. */
+const ACTION_LIMIT = 20;
+
+beforeAll(async () => {
+	stack = await startStack({
+		queue: { workers: 2, concurrency: 5 },
+		n8nEnv: {
+			// "Worker started execution …" lines tell which worker ran what.
+			N8N_LOG_LEVEL: 'info',
+			// n8n declares a job whose worker died "stalled" once its lock runs out (60 s + a 30 s
+			// check by default): shorter here, so the test does not wait minutes.
+			QUEUE_WORKER_LOCK_DURATION: '10000',
+			QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
+			QUEUE_WORKER_STALLED_INTERVAL: '5000',
+		},
+		serverEnv: { RATE_LIMIT_ACTION_PER_MINUTE: String(ACTION_LIMIT), TRUST_PROXY: 'loopback' },
+	});
+	serverB = await startAnotherServer(stack.local);
+	balancer = await startBalancer([stack.server.url, serverB.url]);
+	// The links in the messages point at the load balancer, as a deployment's public URL would.
+	await setPublicBaseUrl(stack.db, balancer.url);
+}, 900_000);
+afterAll(async () => {
+	await balancer?.stop();
+	await serverB?.stop();
+	await stack?.stop();
+});
+
+let clinic: { patientId: string; professionalId: string; specialtyId: string };
+beforeAll(async () => {
+	const specialty = await stack.db.query("INSERT INTO barnum_clinic.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
+	const professional = await stack.db.query("INSERT INTO barnum_clinic.professionals (name, specialty_id) VALUES ('Dr. Maria Santos', $1) RETURNING id", [specialty.rows[0].id]);
+	const patient = await stack.db.query("INSERT INTO barnum_clinic.patients (name, phone) VALUES ('Rita Queue', $1) RETURNING id", [PHONE]);
+	clinic = { patientId: patient.rows[0].id, professionalId: professional.rows[0].id, specialtyId: specialty.rows[0].id };
+});
+
+interface SandboxMessage {
+	wamid: string;
+	[key: string]: unknown;
+}
+
+async function sandboxMessages(): Promise<SandboxMessage[]> {
+	const body = (await (await fetch(`${stack.sandbox.url}/_sandbox/messages`)).json()) as { messages: SandboxMessage[] } | SandboxMessage[];
+	return Array.isArray(body) ? body : body.messages;
+}
+
+let day = 0;
+async function newAppointments(count: number): Promise<string[]> {
+	const { rows } = await stack.db.query(
+		`INSERT INTO barnum_clinic.appointments (patient_id, professional_id, specialty_id, date, time)
+		 SELECT $1, $2, $3, current_date + $4::int + g, '10:30' FROM generate_series(1, $5::int) g RETURNING id`,
+		[clinic.patientId, clinic.professionalId, clinic.specialtyId, day, count],
+	);
+	day += count;
+	return rows.map((r) => r.id);
+}
+
+type Event = { id: string; entity_id: string; status: string; whatsapp_message_id: string | null; retry_count: number; last_error: string | null; locked_by: string | null };
+async function preConfirmations(appointments: string[]): Promise<Event[]> {
+	const { rows } = await stack.db.query<Event>(
+		"SELECT id, entity_id, status, whatsapp_message_id, retry_count, last_error, locked_by FROM barnum.whatsapp_events WHERE event_type = 'appointment.pre_confirmed' AND entity_id = ANY($1::uuid[])",
+		[appointments],
+	);
+	return rows;
+}
+
+const allSent = (appointments: string[], what: string, ms = 120_000) =>
+	until(async () => {
+		const events = await preConfirmations(appointments);
+		return events.length === appointments.length && events.every((e) => e.status === 'sent') ? events : undefined;
+	}, what, ms, 250);
+
+/** The sandbox's requests for these events' messages: how many times each event reached WhatsApp. */
+async function sendsPerEvent(appointments: string[]): Promise<number[]> {
+	const messages = await sandboxMessages();
+	return appointments.map((id) => messages.filter((m) => JSON.stringify(m).includes(id)).length);
+}
+
+const executionsStarted = (worker: number) => (stack.local.workers[worker].log().match(/Worker started execution/g) ?? []).length;
+
+test('1. queue mode: each event is delivered once, the executions running on the two workers', async () => {
+	const before = [executionsStarted(0), executionsStarted(1)];
+	const appointments = await newAppointments(20);
+	const events = await allSent(appointments, 'the 20 pre-confirmations to be sent');
+	const wamids = new Set((await sandboxMessages()).map((m) => m.wamid));
+	for (const event of events) expect(wamids.has(event.whatsapp_message_id!)).toBe(true);
+	// The sandbox knows each message by its event's action links: one request per event.
+	expect(await sendsPerEvent(appointments)).toEqual(appointments.map(() => 1));
+	const ran = [executionsStarted(0) - before[0], executionsStarted(1) - before[1]];
+	expect(ran[0] + ran[1]).toBeGreaterThanOrEqual(20);
+	expect(ran[0]).toBeGreaterThan(0);
+	expect(ran[1]).toBeGreaterThan(0);
+	// The main instance ran none itself.
+	expect(stack.n8n.log()).not.toMatch(/Worker started execution/);
+});
+
+test('2. "Acknowledge when the execution succeeds" waits for the worker: no worker running, the event stays leased', async () => {
+	const workers = stack.local.workers.map((w) => w.pid()!);
+	for (const pid of workers) process.kill(pid, 'SIGSTOP');
+	let held: Event[];
+	try {
+		const [appointment] = await newAppointments(1);
+		held = await until(async () => {
+			const [event] = await preConfirmations([appointment]);
+			return event?.status === 'processing' ? [event] : undefined;
+		}, 'the main instance to claim the event', 30_000);
+		// Claimed and queued in Redis; with no worker to run it, nothing settles it.
+		await new Promise((resolve) => setTimeout(resolve, 4000));
+		expect((await preConfirmations([appointment]))[0].status).toBe('processing');
+		expect(held[0].locked_by).toMatch(/^n8n:/);
+	} finally {
+		for (const pid of workers) process.kill(pid, 'SIGCONT');
+	}
+	await allSent([held[0].entity_id], 'the event once the workers run again', 60_000);
+});
+
+test('3. a worker killed (SIGKILL) mid-batch loses nothing: its executions fail over and are delivered again', async () => {
+	const appointments = await newAppointments(30);
+	await until(async () => (await preConfirmations(appointments)).some((e) => e.status === 'sent'), 'the first send', 60_000, 20);
+	await stack.local.workers[0].kill();
+	const atKill = await preConfirmations(appointments);
+	expect(atKill.filter((e) => e.status !== 'sent').length).toBeGreaterThan(0);
+	// n8n declares the dead worker's jobs stalled when their lock runs out and reports them failed
+	// to the main instance; the trigger puts those events back with a retry delay. The clock jumps
+	// past that delay, as in the regular-mode scenario.
+	const events = await until(async () => {
+		await stack.db.query(
+			"UPDATE barnum.whatsapp_events SET scheduled_for = now() WHERE status = 'pending' AND scheduled_for > now() AND entity_id = ANY($1::uuid[])",
+			[appointments],
+		);
+		const now = await preConfirmations(appointments);
+		return now.every((e) => e.status === 'sent') ? now : undefined;
+	}, 'every event of the batch to be sent', 180_000, 1000);
+	const wamids = new Set((await sandboxMessages()).map((m) => m.wamid));
+	for (const event of events) expect(wamids.has(event.whatsapp_message_id!)).toBe(true);
+	// At least once: an event whose message went out just before the kill, but not its ack, goes twice.
+	const sends = await sendsPerEvent(appointments);
+	expect(Math.min(...sends)).toBeGreaterThanOrEqual(1);
+	const retried = events.filter((e) => e.retry_count > 0);
+	for (const event of retried) expect(event.last_error).toMatch(/n8n execution failed/);
+	process.stderr.write(`e2e: worker killed: ${atKill.filter((e) => e.status !== 'sent').length} of 30 unsent at the kill, ${retried.length} failed over, ${sends.filter((n) => n > 1).length} sent twice\n`);
+	await stack.local.workers[0].start();
+});
+
+test('4. the main instance killed (SIGKILL) and restarted re-attaches its triggers; what it held comes back after the lease', async () => {
+	const first = await newAppointments(10);
+	await until(async () => (await preConfirmations(first)).some((e) => e.status !== 'pending'), 'the first claim', 60_000, 20);
+	await stack.n8n.kill();
+	// The clock jumps past the five-minute lease of whatever the dead main instance held.
+	await stack.db.query("UPDATE barnum.whatsapp_events SET locked_until = now() WHERE status = 'processing'");
+	await stack.n8n.start();
+	const second = await newAppointments(5);
+	await allSent([...first, ...second], 'the events before and after the restart', 180_000);
+});
+
+test('5. an action page served by one companion server and pressed on the other confirms (shared ACTION_NONCE_SECRET)', async () => {
+	const [appointment] = await newAppointments(1);
+	const [event] = await allSent([appointment], 'the pre-confirmation', 60_000);
+	const message = (await sandboxMessages()).find((m) => m.wamid === event.whatsapp_message_id);
+	const link = JSON.stringify(message).match(/http:\/\/127\.0\.0\.1:\d+\/api\/action\?type=confirm&token=[A-Za-z0-9_-]+/)![0];
+	expect(link.startsWith(balancer.url)).toBe(true);
+	const path = link.slice(balancer.url.length);
+
+	const page = await (await fetch(`${stack.server.url}${path}`)).text();
+	const form = Object.fromEntries([...page.matchAll(/<input type="hidden" name="([a-z_]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+	expect(form.nonce).toBeTruthy();
+	const pressed = await fetch(`${serverB.url}/api/action`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams(form).toString(),
+	});
+	expect(pressed.status).toBe(200);
+	expect(await pressed.text()).toContain('Consulta confirmada');
+	const { rows } = await stack.db.query('SELECT status FROM barnum_clinic.appointments WHERE id = $1', [appointment]);
+	expect(rows[0].status).toBe('confirmed');
+});
+
+test('6. rate limits are per server: through the balancer a client gets the per-server limit × 2', async () => {
+	const statuses: number[] = [];
+	for (let i = 0; i < 2 * ACTION_LIMIT + 2; i++) {
+		const res = await fetch(`${balancer.url}/api/action?type=confirm&token=x`, { method: 'HEAD', headers: { 'x-forwarded-for': '203.0.113.7' } });
+		statuses.push(res.status);
+	}
+	expect(statuses.slice(0, 2 * ACTION_LIMIT).every((s) => s === 200)).toBe(true);
+	expect(statuses.slice(2 * ACTION_LIMIT)).toEqual([429, 429]);
+	// Another client is counted on its own.
+	expect((await fetch(`${balancer.url}/api/action?type=confirm&token=x`, { method: 'HEAD', headers: { 'x-forwarded-for': '203.0.113.8' } })).status).toBe(200);
+});
+
+test('7. a signed callback repeated on the other server is de-duplicated (PostgreSQL), and the outbox gauges agree', async () => {
+	const [appointment] = await newAppointments(1);
+	const body = JSON.stringify({ action: 'cancel', appointmentId: appointment, reason: 'queue-mode e2e' });
+	const headers = { 'content-type': 'application/json', ...sign('standard-webhooks', {}, body, { secret: secretKeys(stack.local.secrets.webhookSecret)[0], id: 'msg_queue_e2e_1' }) };
+	const first = await fetch(`${stack.server.url}/api/webhook`, { method: 'POST', headers, body });
+	expect(first.status).toBe(200);
+	const firstBody = await first.json();
+	const repeat = await fetch(`${serverB.url}/api/webhook`, { method: 'POST', headers, body });
+	expect(repeat.status).toBe(200);
+	expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+	expect(await repeat.json()).toEqual(firstBody);
+
+	const gauges = async (url: string) =>
+		(await (await fetch(`${url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('barnum_outbox_events{')).sort();
+	const [a, b] = [await gauges(stack.server.url), await gauges(serverB.url)];
+	expect(a.length).toBeGreaterThan(0);
+	expect(b).toEqual(a);
+});
+
+test('8. no execution of a bundled workflow failed, those cut off by the kills aside', async () => {
+	const failures: string[] = [];
+	for (const [name, id] of Object.entries(stack.workflows)) {
+		for (const execution of await stack.n8n.executions(id)) {
+			if (execution.status === 'error' || execution.status === 'crashed') failures.push(`${name}: ${execution.id} ${execution.status}`);
+		}
+	}
+	// Test 3's dead worker's executions end as failed (stalled); nothing else may fail.
+	expect(failures.filter((f) => !f.startsWith('clinic-pre-confirmation:'))).toEqual([]);
+});
