@@ -23,6 +23,9 @@ import { SAMPLE_MESSAGE } from '../shared/sample-message';
 import { parseGuestKeyRing, type GuestKeyRing } from '../../core/resort/guest-crypto';
 import { readyToSend } from '../../core/resort/ready-to-send';
 
+/** setTimeout's longest delay (about 24.8 days): a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class BarnumOutboxTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Barnum Outbox Trigger',
@@ -110,6 +113,15 @@ export class BarnumOutboxTrigger implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Execution Wait Limit (Seconds)',
+						name: 'executionWaitSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 900,
+						description:
+							"The longest the trigger waits for an execution's end, to settle its events and free the batch's slot. In queue mode, if the worker running it dies, n8n never reports its end: after this time the events come back when their lease runs out. Set it above your longest execution.",
+					},
+					{
 						displayName: 'Lease (Seconds)',
 						name: 'leaseSeconds',
 						type: 'number',
@@ -163,6 +175,7 @@ export class BarnumOutboxTrigger implements INodeType {
 		const batchSize = this.getNodeParameter('batchSize', 50) as number;
 		const options = this.getNodeParameter('options', {}) as {
 			leaseSeconds?: number;
+			executionWaitSeconds?: number;
 			pollIntervalSeconds?: number;
 			parallelBatches?: number;
 		};
@@ -205,7 +218,8 @@ export class BarnumOutboxTrigger implements INodeType {
 			pollIntervalMs: (options.pollIntervalSeconds ?? 30) * 1000,
 			maxInFlight: options.parallelBatches ?? 1,
 			logger,
-			handle: (events) => deliverToWorkflow(events, { pool, consumerId, ackMode, emitMode, emit, logger }),
+			handle: (events) =>
+				deliverToWorkflow(events, { pool, consumerId, ackMode, emitMode, emit, logger, waitMs: Math.min((options.executionWaitSeconds ?? 900) * 1000, MAX_TIMER_MS) }),
 		});
 		try {
 			await consumer.start();
