@@ -40,8 +40,8 @@ beforeAll(async () => {
 			N8N_LOG_LEVEL: 'info',
 			// n8n declares a job whose worker died "stalled" once its lock runs out (60 s + a 30 s
 			// check by default): shorter here, so the test does not wait minutes.
-			QUEUE_WORKER_LOCK_DURATION: '10000',
-			QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
+			QUEUE_WORKER_LOCK_DURATION: '30000',
+			QUEUE_WORKER_LOCK_RENEW_TIME: '5000',
 			QUEUE_WORKER_STALLED_INTERVAL: '5000',
 		},
 		serverEnv: { RATE_LIMIT_ACTION_PER_MINUTE: String(ACTION_LIMIT), TRUST_PROXY: 'loopback' },
@@ -69,10 +69,14 @@ afterAll(async () => {
 
 let clinic: { patientId: string; professionalId: string; specialtyId: string };
 beforeAll(async () => {
-	const specialty = await stack.db.query("INSERT INTO barnum_clinic.specialties (name) VALUES ('Medicina Dentária') RETURNING id");
-	const professional = await stack.db.query("INSERT INTO barnum_clinic.professionals (name, specialty_id) VALUES ('Dr. Maria Santos', $1) RETURNING id", [specialty.rows[0].id]);
-	const patient = await stack.db.query("INSERT INTO barnum_clinic.patients (name, phone) VALUES ('Rita Queue', $1) RETURNING id", [PHONE]);
-	clinic = { patientId: patient.rows[0].id, professionalId: professional.rows[0].id, specialtyId: specialty.rows[0].id };
+	const { rows } = await stack.db.query(
+		`WITH s AS (INSERT INTO barnum_clinic.specialties (name) VALUES ('Medicina Dentária') RETURNING id),
+		      p AS (INSERT INTO barnum_clinic.professionals (name, specialty_id) SELECT 'Dr. Maria Santos', id FROM s RETURNING id, specialty_id),
+		      pa AS (INSERT INTO barnum_clinic.patients (name, phone) VALUES ('Rita Queue', $1) RETURNING id)
+		 SELECT pa.id AS "patientId", p.id AS "professionalId", p.specialty_id AS "specialtyId" FROM p, pa`,
+		[PHONE],
+	);
+	clinic = rows[0];
 });
 
 interface SandboxMessage {
@@ -135,8 +139,19 @@ test('1. queue mode: each event is delivered once, the executions running on the
 	expect(stack.n8n.log()).not.toMatch(/Worker started execution/);
 });
 
+/** No execution of a bundled workflow is waiting or running (a message is `sent` before its execution ends). */
+const idle = () =>
+	until(async () => {
+		for (const id of Object.values(stack.workflows)) {
+			if ((await stack.n8n.executions(id)).some((e) => e.status === 'running' || e.status === 'new')) return false;
+		}
+		return true;
+	}, 'the executions under way to end', 60_000, 500);
+
 test('2. "Acknowledge when the execution succeeds" waits for the worker: no worker running, the event stays leased', async () => {
+	await idle();
 	const workers = stack.local.workers.map((w) => w.pid()!);
+	// Frozen for less than n8n's job lock (30 s here), so n8n does not declare their jobs stalled.
 	for (const pid of workers) process.kill(pid, 'SIGSTOP');
 	let held: Event[];
 	try {
@@ -144,9 +159,9 @@ test('2. "Acknowledge when the execution succeeds" waits for the worker: no work
 		held = await until(async () => {
 			const [event] = await preConfirmations([appointment]);
 			return event?.status === 'processing' ? [event] : undefined;
-		}, 'the main instance to claim the event', 30_000);
+		}, 'the main instance to claim the event', 15_000);
 		// Claimed and queued in Redis; with no worker to run it, nothing settles it.
-		await new Promise((resolve) => setTimeout(resolve, 4000));
+		await new Promise((resolve) => setTimeout(resolve, 3000));
 		expect((await preConfirmations([appointment]))[0].status).toBe('processing');
 		expect(held[0].locked_by).toMatch(/^n8n:/);
 	} finally {
@@ -245,9 +260,11 @@ test('8. no execution of a bundled workflow failed, those cut off by the kills a
 	const failures: string[] = [];
 	for (const [name, id] of Object.entries(stack.workflows)) {
 		for (const execution of await stack.n8n.executions(id)) {
-			if (execution.status === 'error' || execution.status === 'crashed') failures.push(`${name}: ${execution.id} ${execution.status}`);
+			if (execution.status !== 'error' && execution.status !== 'crashed') continue;
+			// What the killed worker was running, when n8n reports it (its job "stalled").
+			const detail = JSON.stringify(await stack.n8n.rest.request('GET', `/executions/${execution.id}`));
+			if (!detail.includes('failed to be processed too many times')) failures.push(`${name}: ${execution.id} ${execution.status}`);
 		}
 	}
-	// Test 3's dead worker's executions end as failed (stalled); nothing else may fail.
-	expect(failures.filter((f) => !f.startsWith('clinic-pre-confirmation:'))).toEqual([]);
+	expect(failures).toEqual([]);
 });
