@@ -22,7 +22,7 @@ export interface TriggerDeliveryOptions {
 	emit: (messages: OutboundMessage[]) => Promise<ExecutionOutcome>;
 	/**
 	 * How long to wait for an execution's end. In n8n's queue mode, when the worker running an
-	 * execution dies, n8n 2.40.7 never reports that execution's end to the main instance: without
+	 * execution dies, n8n 2.40.7 may never report that execution's end to the main instance: without
 	 * a limit its events would stay leased (renewed) forever and hold a Parallel Batches slot.
 	 */
 	waitMs?: number;
