@@ -29,6 +29,12 @@ export function renderBanner(stack: LocalStack): string {
 			`${stack.activeWorkflows.active.length} of ${total} bundled workflows active` +
 				(stack.activeWorkflows.inactive.length ? ` (inactive: ${stack.activeWorkflows.inactive.join(', ')})` : '') +
 				` · log ${shown(path.join(stack.dir.logs, 'n8n.log'))}`,
+			...(stack.redis
+				? [
+						`queue mode: this main instance and ${stack.workers.length} worker${stack.workers.length === 1 ? '' : 's'} (logs n8n-worker-N.log), ` +
+							`Redis 127.0.0.1:${stack.redis.port}, n8n's own data in PostgreSQL`,
+					]
+				: []),
 		);
 	} else if (options.n8n.kind === 'remote') {
 		row('n8n (yours)', stack.n8nUrl, ...(stack.instructions.length ? stack.instructions : [`${total} bundled workflows created and active`]));

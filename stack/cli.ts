@@ -33,8 +33,11 @@ const program = new Command()
 program
 	.command('start', { isDefault: true })
 	.description('start everything; Ctrl-C stops everything (data persists in BARNUM_DATA_DIR, default .barnum/)')
-	.action(async () => {
-		const options = readStackOptions();
+	.option('--queue [workers]', "n8n in queue mode: Redis, n8n's data in PostgreSQL, a main instance and this many workers (default 2; = BARNUM_N8N_MODE=queue)")
+	.action(async (flags: { queue?: boolean | string }) => {
+		const options = readStackOptions(
+			flags.queue ? { ...process.env, BARNUM_N8N_MODE: 'queue', ...(typeof flags.queue === 'string' ? { BARNUM_N8N_WORKERS: flags.queue } : {}) } : process.env,
+		);
 		const controller = new AbortController();
 		let stack: LocalStack | undefined;
 		let signals = 0;
@@ -80,6 +83,8 @@ function killNow(state: StackState | undefined): void {
 		}
 	};
 	signal(state?.n8nPid, 'SIGKILL');
+	for (const pid of state?.n8nWorkerPids ?? []) signal(pid, 'SIGKILL');
+	signal(state?.redisPid, 'SIGKILL');
 	if (state?.database.kind === 'embedded') signal(state.database.pid, 'SIGQUIT');
 }
 
@@ -127,7 +132,13 @@ program
 			}
 		}
 		const ok = Boolean(state.readyAt) && workflowsOk && [checks.server, checks.sandbox, checks.n8n].every((c) => c === undefined || c === 200);
-		const pids = { stack: state.pid, postgres: state.database.kind === 'embedded' ? state.database.pid : undefined, n8n: state.n8nPid };
+		const pids = {
+			stack: state.pid,
+			postgres: state.database.kind === 'embedded' ? state.database.pid : undefined,
+			n8n: state.n8nPid,
+			...Object.fromEntries((state.n8nWorkerPids ?? []).map((pid, i) => [`n8nWorker${i + 1}`, pid])),
+			redis: state.redisPid,
+		};
 		if (flags.json) {
 			process.stdout.write(`${JSON.stringify({ running: true, ready: Boolean(state.readyAt), ok, dataDir: root, urls: state.urls, pids, checks })}\n`);
 		} else {

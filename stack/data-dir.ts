@@ -13,6 +13,8 @@ import { binariesCopyDir, sharedDir as defaultSharedDir } from '../server/db/pos
  *   stack.json     0600: where the running stack listens and its process ids (status, demo:book)
  *   db/            the embedded PostgreSQL cluster (db/postgres) and its own passwords
  *   n8n/           n8n's user folder: its SQLite database, the community package, what was imported
+ *   n8n-queue/     the same for n8n in queue mode (its data is in PostgreSQL), and
+ *   n8n-workers/   its workers' user folders, sharing its community package
  *   logs/n8n.log   n8n's output
  */
 export interface DataDir {
@@ -21,6 +23,9 @@ export interface DataDir {
 	state: string;
 	db: string;
 	n8n: string;
+	/** Queue mode's main instance and workers (BARNUM_N8N_MODE=queue). */
+	n8nQueue: string;
+	n8nWorkers: string;
 	logs: string;
 	/** Scratch space for files handed to n8n's CLI; emptied after use. */
 	scratch: string;
@@ -38,6 +43,8 @@ export function dataDir(root: string): DataDir {
 		state: path.join(abs, 'stack.json'),
 		db: path.join(abs, 'db'),
 		n8n: path.join(abs, 'n8n'),
+		n8nQueue: path.join(abs, 'n8n-queue'),
+		n8nWorkers: path.join(abs, 'n8n-workers'),
 		logs: path.join(abs, 'logs'),
 		scratch: path.join(abs, 'scratch'),
 	};
@@ -57,6 +64,8 @@ export interface StackSecrets {
 	n8nEncryptionKey: string;
 	/** The barnum_n8n login's password (embedded database). */
 	n8nDatabasePassword: string;
+	/** Queue mode: the n8n_own login's password, for n8n's own database in the embedded cluster. */
+	n8nOwnDatabasePassword: string;
 	whatsappAccessToken: string;
 	whatsappAppSecret: string;
 	whatsappVerifyToken: string;
@@ -77,6 +86,7 @@ function generate(): StackSecrets {
 		n8nOwnerPassword: `Barnum-${randomBytes(6).toString('hex')}-${randomBytes(4).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}9Q`,
 		n8nEncryptionKey: token(32),
 		n8nDatabasePassword: token(24),
+		n8nOwnDatabasePassword: token(24),
 		whatsappAccessToken: `EAAsandbox${token(24)}`,
 		whatsappAppSecret: randomBytes(16).toString('hex'),
 		whatsappVerifyToken: token(16),

@@ -19,6 +19,11 @@ export interface StackOptions {
 		| { kind: 'sandbox' }
 		| { kind: 'cloud'; accessToken: string; phoneNumberId: string; baseUrl: string; appSecret?: string; verifyToken?: string };
 	n8n: { kind: 'local' } | { kind: 'remote'; url: string; apiKey?: string };
+	/**
+	 * The local n8n in queue mode: a Redis, n8n's own data in PostgreSQL (a database of its own in
+	 * the embedded cluster, or ownDatabaseUrl), one main instance and `workers` workers.
+	 */
+	queue?: { workers: number; ownDatabaseUrl?: string; concurrency?: number };
 	logLevel: string;
 	/** Extra companion-server environment (RATE_LIMIT_…, …), over what the stack sets. */
 	serverEnv?: Record<string, string>;
@@ -54,6 +59,9 @@ const environment = z.object({
 	WHATSAPP_VERIFY_TOKEN: z.string().trim().min(1).optional(),
 	N8N_URL: httpUrl.optional(),
 	N8N_API_KEY: z.string().trim().min(1).optional(),
+	BARNUM_N8N_MODE: z.enum(['regular', 'queue']).default('regular'),
+	BARNUM_N8N_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+	BARNUM_N8N_OWN_DATABASE_URL: postgresUrl.optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
@@ -65,6 +73,14 @@ export function readStackOptions(env: NodeJS.ProcessEnv = process.env): StackOpt
 	}
 	const e = parsed.data;
 	const databaseUrl = e.DATABASE_URL ?? e.SUPABASE_DB_URL;
+	if (e.BARNUM_N8N_MODE === 'queue' && e.N8N_URL) {
+		throw new StackError('Invalid configuration:\n  BARNUM_N8N_MODE: queue mode is for the n8n that npm start runs; N8N_URL names an n8n of yours (run it in queue mode yourself)');
+	}
+	if (e.BARNUM_N8N_MODE === 'queue' && databaseUrl && !e.BARNUM_N8N_OWN_DATABASE_URL) {
+		throw new StackError(
+			"Invalid configuration:\n  BARNUM_N8N_OWN_DATABASE_URL: with DATABASE_URL, queue mode needs a PostgreSQL database for n8n's own data (postgres://user:password@host:5432/n8n)",
+		);
+	}
 	if (Boolean(e.WHATSAPP_ACCESS_TOKEN) !== Boolean(e.WHATSAPP_PHONE_NUMBER_ID)) {
 		throw new StackError('Invalid configuration:\n  WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID: set both to use the real WhatsApp Cloud API, or neither for the sandbox');
 	}
@@ -90,6 +106,7 @@ export function readStackOptions(env: NodeJS.ProcessEnv = process.env): StackOpt
 					}
 				: { kind: 'sandbox' },
 		n8n: e.N8N_URL ? { kind: 'remote', url: e.N8N_URL.replace(/\/+$/, ''), apiKey: e.N8N_API_KEY } : { kind: 'local' },
+		queue: e.BARNUM_N8N_MODE === 'queue' ? { workers: e.BARNUM_N8N_WORKERS, ownDatabaseUrl: e.BARNUM_N8N_OWN_DATABASE_URL } : undefined,
 		logLevel: e.LOG_LEVEL,
 	};
 }

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type pg from 'pg';
@@ -11,13 +12,15 @@ import { createDataDir, dataDir, loadOrCreateSecrets, saveSecrets, type DataDir,
 import { openStackDatabase, type StackDatabase } from './database';
 import { bookDemoAppointment, contactNames, DEMO_PHONE, describeBooking, seedDemoData, setPublicBaseUrl } from './demo';
 import { installN8n, n8nCacheDir, n8nInstalled, N8N_VERSION } from './n8n/install';
-import { prepareN8n, type N8n } from './n8n/process';
+import { prepareN8n, type N8n, type N8nOptions } from './n8n/process';
+import { ensureEmbeddedN8nDatabase, parseN8nOwnDatabase, prepareWorkers, queueModeEnv } from './n8n/queue';
 import { activateWorkflows, activeBundled, bundledWorkflows, inboundWebhookUrl, provisionN8n, renderCredentials, type CredentialValues } from './n8n/provision';
 import { provisionRemoteN8n } from './n8n/remote';
+import { startRedis, type RunningRedis } from './redis';
 import type { N8nOwner } from './n8n/rest';
 import type { StackOptions } from './options';
 import { delay, StackError, StackStopped } from './run';
-import { hasEnvironment, isAlive, procFile, readState, runningStack, writeState, type StackState } from './state';
+import { environmentValue, isAlive, procFile, readState, runningStack, writeState, type StackState } from './state';
 
 export interface LocalStack {
 	options: StackOptions;
@@ -29,8 +32,11 @@ export interface LocalStack {
 	server: RunningServer;
 	/** Absent when real WhatsApp credentials are used. */
 	sandbox?: RunningSandbox;
-	/** The n8n this stack runs; absent with N8N_URL. */
+	/** The n8n this stack runs (in queue mode, its main instance); absent with N8N_URL. */
 	n8n?: N8n;
+	/** Queue mode: the `n8n worker` processes, and the Redis between them and the main instance. */
+	workers: N8n[];
+	redis?: RunningRedis;
 	n8nUrl: string;
 	owner: N8nOwner;
 	/** Bundled workflow name → n8n id. */
@@ -76,7 +82,10 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 	const stopAll = async () => {
 		for (const step of [...cleanups].reverse()) await step().catch((error: Error) => progress(`while stopping: ${error.message}`));
 		cleanups.length = 0;
-		if (state) await writeState(dir.state, { ...state, pid: undefined, n8nPid: undefined, stoppedAt: new Date().toISOString() }).catch(() => undefined);
+		if (state) {
+			const stopped = { ...state, pid: undefined, n8nPid: undefined, n8nWorkerPids: undefined, redisPid: undefined, stoppedAt: new Date().toISOString() };
+			await writeState(dir.state, stopped).catch(() => undefined);
+		}
 	};
 
 	try {
@@ -85,8 +94,8 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 			throw new StackError(`Barnum is already running from ${dir.root} (process ${running.pid}, ${running.urls.server}). Stop it first, or set BARNUM_DATA_DIR to another folder.`);
 		}
 		const previous = readState(dir.state);
-		// A start that was SIGKILLed leaves n8n running (it has its own process group), holding its port.
-		await stopLeftoverN8n(previous, dir, progress);
+		// A start that was SIGKILLed leaves n8n (and Redis) running in their own process groups.
+		await stopLeftovers(previous, dir, progress);
 		await createDataDir(dir);
 		const secrets = await loadOrCreateSecrets(dir.secrets);
 		const localN8n = options.n8n.kind === 'local';
@@ -142,21 +151,7 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 		const guestDataKey = process.env.GUEST_DATA_KEY || secrets.guestDataKey;
 		progress('starting the companion server');
 		const server = await startServer(
-			loadConfig({
-				...process.env,
-				WEBHOOK_SECRET: process.env.WEBHOOK_SECRET || secrets.webhookSecret,
-				INTERNAL_API_SECRET: process.env.INTERNAL_API_SECRET || secrets.internalApiSecret,
-				ACTION_NONCE_SECRET: process.env.ACTION_NONCE_SECRET || secrets.actionNonceSecret,
-				BOOKING_WEBHOOK_SECRET: process.env.BOOKING_WEBHOOK_SECRET || secrets.bookingWebhookSecret,
-				GUEST_DATA_KEY: guestDataKey,
-				...options.serverEnv,
-				PORT: String(ports.server),
-				HOST: '127.0.0.1',
-				DATABASE_URL: database.serverUrl,
-				SUPABASE_DB_URL: undefined,
-				BARNUM_AUTO_MIGRATE: 'false',
-				LOG_LEVEL: options.serverEnv?.LOG_LEVEL ?? options.logLevel,
-			}),
+			loadConfig(companionServerEnv({ options, secrets, database }, ports.server)),
 			createLogger(options.serverEnv?.LOG_LEVEL ?? options.logLevel),
 		);
 		cleanups.push(() => server.stop());
@@ -203,15 +198,33 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 		checkpoint();
 		const owner: N8nOwner = { ...OWNER, ...options.owner, password: secrets.n8nOwnerPassword };
 		let n8n: N8n | undefined;
+		let workers: N8n[] = [];
+		let redis: RunningRedis | undefined;
 		let workflows: Record<string, string> = {};
 		let activeWorkflows = { active: [] as string[], inactive: [] as string[] };
 		let instructions: string[] = [];
 		if (localN8n) {
 			const bin = await installing!;
 			checkpoint();
-			n8n = await prepareN8n({
+			const queue = options.queue;
+			let queueEnv: Record<string, string> = {};
+			if (queue) {
+				await fs.mkdir(dir.n8nQueue, { recursive: true, mode: 0o700 });
+				progress(`starting Redis for n8n's queue mode (main + ${queue.workers} worker${queue.workers === 1 ? '' : 's'})`);
+				const started = await startRedis();
+				redis = started;
+				cleanups.push(() => started.stop());
+				state.redisPid = started.pid;
+				const own = queue.ownDatabaseUrl
+					? parseN8nOwnDatabase(queue.ownDatabaseUrl)
+					: await ensureEmbeddedN8nDatabase(database.admin, database.port!, secrets.n8nOwnDatabasePassword);
+				queueEnv = queueModeEnv(started, own);
+			}
+			const mainOptions: N8nOptions = {
 				bin,
-				userFolder: dir.n8n,
+				// Queue mode keeps n8n's data in PostgreSQL, not in the user folder's SQLite: a folder of
+				// its own, so switching modes re-imports what that n8n lacks.
+				userFolder: queue ? dir.n8nQueue : dir.n8n,
 				port: ports.n8n,
 				owner,
 				ownerPasswordHash: secrets.n8nOwnerPasswordHash,
@@ -219,8 +232,9 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 				logFile: options.ephemeral ? undefined : path.join(dir.logs, 'n8n.log'),
 				onUnexpectedExit: (code) =>
 					progress(`n8n stopped on its own (${code}); its log: ${path.join(dir.logs, 'n8n.log')}. The rest keeps running: Ctrl-C and npm start again`),
-				env: { ...options.n8nEnv },
-			});
+				env: { ...queueEnv, ...options.n8nEnv },
+			};
+			n8n = await prepareN8n(mainOptions);
 			if (secrets.n8nOwnerPasswordHash !== n8n.ownerPasswordHash) {
 				secrets.n8nOwnerPasswordHash = n8n.ownerPasswordHash;
 				await saveSecrets(dir.secrets, secrets);
@@ -228,10 +242,27 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 			const pending = await provisionN8n(n8n, { scratch: dir.scratch, credentials, abort, progress });
 			checkpoint();
 			progress('starting n8n');
+			if (queue) {
+				workers = await prepareWorkers({
+					main: { ...mainOptions, ownerPasswordHash: n8n.ownerPasswordHash },
+					mainUrl: n8nUrl,
+					root: dir.n8nWorkers,
+					count: queue.workers,
+					concurrency: queue.concurrency,
+					logDir: options.ephemeral ? undefined : dir.logs,
+					onUnexpectedExit: (i, code) => progress(`n8n worker ${i} stopped on its own (${code}); its log: ${path.join(dir.logs, `n8n-worker-${i}.log`)}`),
+				});
+				// Stopped after the main instance (cleanups run last first): its triggers wait for
+				// the executions the workers are running.
+				const running = workers;
+				cleanups.push(async () => void (await Promise.all(running.map((w) => w.stop()))));
+			}
 			const running = n8n;
 			cleanups.push(() => running.stop());
-			await n8n.start(abort);
+			// The workers start beside the main instance: the import above created n8n's tables.
+			await Promise.all([n8n.start(abort), ...workers.map((w) => w.start(abort))]);
 			state.n8nPid = n8n.pid();
+			state.n8nWorkerPids = workers.map((w) => w.pid()!);
 			await writeState(dir.state, state);
 			if (pending.length) progress(`activating ${pending.length} workflow${pending.length === 1 ? '' : 's'}`);
 			await activateWorkflows(n8n, pending);
@@ -268,6 +299,8 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 			server,
 			sandbox,
 			n8n,
+			workers,
+			redis,
 			n8nUrl,
 			owner,
 			workflows,
@@ -282,6 +315,35 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 		hooks.abort?.removeEventListener('abort', onOuterAbort);
 		throw error;
 	}
+}
+
+/**
+ * The companion server's environment in this stack: its generated secrets unless the environment
+ * sets them, the stack's database, loopback. Every server of one deployment shares these secrets
+ * (a page served by one and pressed on another must verify).
+ */
+export function companionServerEnv(
+	stack: { options: StackOptions; secrets: StackSecrets; database: Pick<StackDatabase, 'serverUrl'> },
+	port: number,
+	extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+	const { options, secrets, database } = stack;
+	return {
+		...process.env,
+		WEBHOOK_SECRET: process.env.WEBHOOK_SECRET || secrets.webhookSecret,
+		INTERNAL_API_SECRET: process.env.INTERNAL_API_SECRET || secrets.internalApiSecret,
+		ACTION_NONCE_SECRET: process.env.ACTION_NONCE_SECRET || secrets.actionNonceSecret,
+		BOOKING_WEBHOOK_SECRET: process.env.BOOKING_WEBHOOK_SECRET || secrets.bookingWebhookSecret,
+		GUEST_DATA_KEY: process.env.GUEST_DATA_KEY || secrets.guestDataKey,
+		...options.serverEnv,
+		...extra,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		DATABASE_URL: database.serverUrl,
+		SUPABASE_DB_URL: undefined,
+		BARNUM_AUTO_MIGRATE: 'false',
+		LOG_LEVEL: extra.LOG_LEVEL ?? options.serverEnv?.LOG_LEVEL ?? options.logLevel,
+	};
 }
 
 /** 0: any free port; otherwise that port, which must be free (another n8n may hold 5678). */
@@ -309,14 +371,22 @@ function leftoverPostmaster(previous: StackState, dir: DataDir): boolean {
 }
 
 /**
- * n8n runs in its own process group, so a stack that was SIGKILLed leaves it running on our
- * folder. It is ours if its environment names our user folder: stop it as Ctrl-C would.
+ * n8n and Redis run in their own process groups, so a stack that was SIGKILLed leaves them
+ * running on our folder. An n8n is ours if its environment names a user folder inside the data
+ * folder: stop it as Ctrl-C would. The Redis recorded is ours if it still runs redis-server.
  */
-async function stopLeftoverN8n(previous: StackState | undefined, dir: DataDir, progress: (line: string) => void): Promise<void> {
-	const pid = previous?.n8nPid;
-	if (!pid || !isAlive(pid) || !hasEnvironment(pid, 'N8N_USER_FOLDER', dir.n8n)) return;
-	progress(`stopping an n8n (process ${pid}) left running by an earlier start`);
-	process.kill(pid, 'SIGINT');
-	for (let i = 0; i < 200 && isAlive(pid); i++) await delay(100);
-	if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+async function stopLeftovers(previous: StackState | undefined, dir: DataDir, progress: (line: string) => void): Promise<void> {
+	const ours = (pid: number) => (environmentValue(pid, 'N8N_USER_FOLDER') ?? '').startsWith(`${dir.root}${path.sep}`);
+	const n8ns = [previous?.n8nPid, ...(previous?.n8nWorkerPids ?? [])].filter((pid): pid is number => Boolean(pid && isAlive(pid) && ours(pid)));
+	for (const pid of n8ns) {
+		progress(`stopping an n8n (process ${pid}) left running by an earlier start`);
+		process.kill(pid, 'SIGINT');
+	}
+	for (let i = 0; i < 200 && n8ns.some(isAlive); i++) await delay(100);
+	for (const pid of n8ns) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+	const redis = previous?.redisPid;
+	if (redis && isAlive(redis) && (procFile(redis, 'cmdline') ?? '').includes('redis-server')) {
+		progress(`stopping a Redis (process ${redis}) left running by an earlier start`);
+		process.kill(redis, 'SIGTERM');
+	}
 }

@@ -15,6 +15,9 @@ export interface StackState {
 	urls: { server: string; sandbox?: string; n8n?: string; n8nIsOurs: boolean };
 	database: { kind: 'embedded'; port: number; pid?: number } | { kind: 'external' };
 	n8nPid?: number;
+	/** Queue mode: the `n8n worker` processes and the Redis between them and the main instance. */
+	n8nWorkerPids?: number[];
+	redisPid?: number;
 	n8nOwnerEmail?: string;
 	/** Bundled workflow file name → n8n workflow id. */
 	workflows: Record<string, string>;
@@ -64,7 +67,8 @@ export function procFile(pid: number, name: 'cmdline' | 'environ'): string | und
 	}
 }
 
-/** The process has `name=value` in its environment: how we recognise our own n8n after a crash. */
-export function hasEnvironment(pid: number, name: string, value: string): boolean {
-	return (procFile(pid, 'environ') ?? '').split('\0').includes(`${name}=${value}`);
+/** The value of `name` in the process's environment: how we recognise our own n8n after a crash. */
+export function environmentValue(pid: number, name: string): string | undefined {
+	const entry = (procFile(pid, 'environ') ?? '').split('\0').find((v) => v.startsWith(`${name}=`));
+	return entry?.slice(name.length + 1);
 }

@@ -40,6 +40,8 @@ const HELP = `bash bench/e2e/run.sh [options]   (npm run bench:e2e -- [options])
                        | static (analysis: the bundled node with constants but To and the event id)
   --n8n-env KEY=VALUE  extra n8n environment, repeatable (docs/performance.md publishes a run with none
                        and one with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)
+  --queue-workers N    n8n in queue mode (Redis, n8n's data in PostgreSQL, one main instance) with N
+                       workers; 0 = regular mode, as published first (default 0)
   --out FILE           write every figure as JSON
 `;
 
@@ -63,6 +65,7 @@ interface Options {
 	designs: Array<'a' | 'b'>;
 	n8nEnv: Record<string, string>;
 	send: 'event' | 'bundled' | 'static';
+	queueWorkers: number;
 	out?: string;
 }
 
@@ -84,6 +87,7 @@ function options(argv: string[]): Options | undefined {
 			designs: { type: 'string', default: 'a,b' },
 			'n8n-env': { type: 'string', multiple: true, default: [] },
 			send: { type: 'string', default: 'event' },
+			'queue-workers': { type: 'string', default: '0' },
 			out: { type: 'string' },
 			help: { type: 'boolean', default: false },
 		},
@@ -109,6 +113,7 @@ function options(argv: string[]): Options | undefined {
 		designs: values.designs.split(',').filter((d): d is 'a' | 'b' => d === 'a' || d === 'b'),
 		send: values.send === 'static' || values.send === 'bundled' ? values.send : 'event',
 		n8nEnv: Object.fromEntries(values['n8n-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+		queueWorkers: Number(values['queue-workers']),
 		out: values.out,
 	};
 }
@@ -217,6 +222,11 @@ interface Context {
 	postgresPid?: number;
 }
 
+/** CPU seconds of n8n: its main instance and, in queue mode, its workers (each with its task runner). */
+function n8nCpuSeconds(ctx: Context): number {
+	return [ctx.stack.n8n, ...ctx.stack.local.workers].reduce((sum, instance) => sum + treeCpuSeconds(instance.pid()), 0);
+}
+
 /** n8n's own count of finished production executions of a workflow (kept even when their data is not). */
 async function executionCounts(ctx: Context, workflowId: string): Promise<{ success: number; error: number }> {
 	const counts = await ctx.stack.n8n.rest.request<{ productionSuccess: number; productionError: number }>('GET', `/workflow-stats/${workflowId}/counts`);
@@ -248,7 +258,7 @@ async function runPhase(ctx: Context, design: 'a' | 'b', phase: string, count: n
 	stack.sandbox.controls.reset();
 	const before = {
 		executions: await executionCounts(ctx, workflowId),
-		n8n: treeCpuSeconds(ctx.stack.n8n.pid()),
+		n8n: n8nCpuSeconds(ctx),
 		postgres: treeCpuSeconds(ctx.postgresPid),
 		bench: process.cpuUsage(),
 		machine: machineCpu(),
@@ -310,7 +320,7 @@ async function runPhase(ctx: Context, design: 'a' | 'b', phase: string, count: n
 		duplicates: stack.sandbox.state.outbound.size - distinctEvents,
 		missing: count - distinctEvents,
 		cpuSeconds: {
-			n8n: Math.round((treeCpuSeconds(ctx.stack.n8n.pid()) - before.n8n) * 10) / 10,
+			n8n: Math.round((n8nCpuSeconds(ctx) - before.n8n) * 10) / 10,
 			postgres: Math.round((treeCpuSeconds(ctx.postgresPid) - before.postgres) * 10) / 10,
 			bench: Math.round(((bench.user + bench.system) / 1e6) * 10) / 10,
 			machineBusy: Math.round((machine.busy - before.machine.busy) * 10) / 10,
@@ -408,7 +418,11 @@ export async function main(argv: string[]): Promise<number> {
 	// Durable PostgreSQL (fsync and synchronous_commit on, as in production), not the tests' throwaway settings.
 	// n8n's task-runner broker listens on 5679 unless told otherwise: another n8n on this machine
 	// (tests, other benchmarks) would make ours exit at start.
-	const stack = await startStack({ ephemeral: false, n8nEnv: { N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...opts.n8nEnv } });
+	// In queue mode each n8n process gets a broker port of its own from the stack.
+	const queue = opts.queueWorkers > 0 ? { workers: opts.queueWorkers } : undefined;
+	const brokerPort: Record<string, string> = queue ? {} : { N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+	say(queue ? `n8n in queue mode: one main instance and ${queue.workers} worker(s)` : 'n8n in regular mode');
+	const stack = await startStack({ ephemeral: false, queue, n8nEnv: { ...brokerPort, ...opts.n8nEnv } });
 	const dispatchers: PushDispatcher[] = [];
 	const stopAll = async () => {
 		await Promise.all(dispatchers.map((d) => d.stop().catch(() => undefined)));
@@ -436,7 +450,7 @@ export async function main(argv: string[]): Promise<number> {
 		const ctx: Context = { stack, appointments: [], workflows: { push: '', batch: '' }, postgresPid: stack.local.database.pid };
 		ctx.workflows = await createBenchWorkflows(ctx, opts);
 		ctx.appointments = await seedClinic(stack.db);
-		say(`n8n ${stack.n8n.url} (pid ${stack.n8n.pid()}), PostgreSQL pid ${ctx.postgresPid}, sandbox ${stack.sandbox.url}`);
+		say(`n8n ${stack.n8n.url} (pid ${stack.n8n.pid()}${stack.local.workers.length ? `, workers ${stack.local.workers.map((w) => w.pid()).join(', ')}` : ''}), PostgreSQL pid ${ctx.postgresPid}, sandbox ${stack.sandbox.url}`);
 
 		for (const design of opts.designs) {
 			if (design === 'a') {
@@ -476,7 +490,7 @@ export async function main(argv: string[]): Promise<number> {
 	if (opts.out) {
 		writeFileSync(
 			opts.out,
-			JSON.stringify({ startedAt, finishedAt: new Date(), machine, n8n: '2.40.7', options: opts, ratio, results }, null, 2),
+			JSON.stringify({ startedAt, finishedAt: new Date(), machine, n8n: '2.40.7', n8nMode: queue ? `queue, ${queue.workers} worker(s)` : 'regular', options: opts, ratio, results }, null, 2),
 		);
 		say(`wrote ${opts.out}`);
 	}

@@ -20,6 +20,12 @@ export interface TriggerDeliveryOptions {
 	emitMode: EmitMode;
 	/** Starts one execution with these messages and resolves when it has finished. */
 	emit: (messages: OutboundMessage[]) => Promise<ExecutionOutcome>;
+	/**
+	 * How long to wait for an execution's end. In n8n's queue mode, when the worker running an
+	 * execution dies, n8n 2.40.7 may never report that execution's end to the main instance: without
+	 * a limit its events would stay leased (renewed) forever and hold a Parallel Batches slot.
+	 */
+	waitMs?: number;
 	logger: CoreLogger;
 }
 
@@ -56,11 +62,26 @@ export async function deliverToWorkflow(events: ClaimedEvent[], options: Trigger
 
 /** Runs one execution and settles a failed one; returns the ids to ack when it succeeded. */
 async function runOne(group: ClaimedEvent[], options: TriggerDeliveryOptions): Promise<string[]> {
-	let outcome: ExecutionOutcome;
+	let outcome: ExecutionOutcome | 'no answer';
+	let timer: NodeJS.Timeout | undefined;
 	try {
-		outcome = await options.emit(group.map((e) => e.message));
+		const ended = options.emit(group.map((e) => e.message));
+		outcome = await (options.waitMs === undefined
+			? ended
+			: Promise.race([ended, new Promise<'no answer'>((resolve) => (timer = setTimeout(() => resolve('no answer'), options.waitMs)))]));
 	} catch (error) {
 		outcome = { error: `the execution could not start: ${(error as Error).message}` };
+	} finally {
+		clearTimeout(timer);
+	}
+	if (outcome === 'no answer') {
+		// Settling now could ack what never ran or fail what is still running: the leases, no longer
+		// renewed, run out and the events are delivered again (or stay as the execution settled them).
+		options.logger.warn(
+			{ events: group.length, waitSeconds: options.waitMs! / 1000 },
+			'n8n did not report the end of the execution in time (in queue mode: was its worker stopped?); the events come back when their lease runs out',
+		);
+		return [];
 	}
 	if (options.ackMode !== 'executionSucceeds') return [];
 	if (outcome === undefined) {

@@ -25,6 +25,9 @@ import { readyToSend } from '../../core/resort/ready-to-send';
 
 const DEFAULT_OUTAGE_SECONDS = 60;
 
+/** setTimeout's longest delay (about 24.8 days): a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** `close`, run on the first call only; later calls wait for that one. */
 function once(close: () => Promise<void>): () => Promise<void> {
 	let closing: Promise<void> | undefined;
@@ -118,6 +121,15 @@ export class BarnumOutboxTrigger implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Execution Wait Limit (Seconds)',
+						name: 'executionWaitSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 900,
+						description:
+							"The longest the trigger waits for an execution's end, to settle its events and free the batch's slot. In queue mode, if the worker running it dies, n8n never reports its end: after this time the events come back when their lease runs out. Set it above your longest execution.",
+					},
+					{
 						displayName: 'Lease (Seconds)',
 						name: 'leaseSeconds',
 						type: 'number',
@@ -180,6 +192,7 @@ export class BarnumOutboxTrigger implements INodeType {
 		const batchSize = this.getNodeParameter('batchSize', 50) as number;
 		const options = this.getNodeParameter('options', {}) as {
 			leaseSeconds?: number;
+			executionWaitSeconds?: number;
 			pollIntervalSeconds?: number;
 			parallelBatches?: number;
 			outageSeconds?: number;
@@ -224,7 +237,8 @@ export class BarnumOutboxTrigger implements INodeType {
 			pollIntervalMs: (options.pollIntervalSeconds ?? 30) * 1000,
 			maxInFlight: options.parallelBatches ?? 1,
 			logger,
-			handle: (events) => deliverToWorkflow(events, { pool, consumerId, ackMode, emitMode, emit, logger }),
+			handle: (events) =>
+				deliverToWorkflow(events, { pool, consumerId, ackMode, emitMode, emit, logger, waitMs: Math.min((options.executionWaitSeconds ?? 900) * 1000, MAX_TIMER_MS) }),
 			outage: {
 				afterMs: outageSeconds * 1000,
 				// n8n closes this trigger, runs the error workflow and re-activates the workflow with

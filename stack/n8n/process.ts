@@ -19,6 +19,10 @@ export interface N8nOptions {
 	/** n8n exited without being asked to (after it was ready): a crash, an OOM kill. */
 	onUnexpectedExit?(code: number | string | null): void;
 	env?: Record<string, string>;
+	/** What to run: `start` (the main instance, default) or `worker` with its flags (queue mode). */
+	command?: string[];
+	/** Answers 200 once the process is ready; default n8n's own /healthz/readiness on `port`. */
+	readyUrl?: string;
 }
 
 export interface N8n {
@@ -140,18 +144,19 @@ export async function prepareN8n(options: N8nOptions): Promise<N8n> {
 			if (options.logFile) logStream = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
 			// Its own process group: Ctrl-C at the terminal reaches only Barnum, which stops n8n
 			// once (a second SIGINT makes n8n exit on the spot).
-			child = spawn(options.bin, ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+			child = spawn(options.bin, options.command ?? ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 			child.stdout?.on('data', record);
 			child.stderr?.on('data', record);
 			const started = child;
 			const exited = waitExit(started).then(() => {
 				if (abort?.aborted) throw new StackStopped();
-				throw new StackError(`n8n exited (${started.exitCode ?? started.signalCode}) while starting:\n${output.slice(-4000)}`);
+				throw new StackError(`n8n ${(options.command ?? ['start'])[0]} exited (${started.exitCode ?? started.signalCode}) while starting:\n${output.slice(-4000)}`);
 			});
 			const onAbort = () => void stop();
 			abort?.addEventListener('abort', onAbort, { once: true });
 			try {
-				await Promise.race([until(async () => (await fetch(`${url}/healthz/readiness`)).ok, 'n8n to be ready', 180_000, 250), exited]);
+				const readyUrl = options.readyUrl ?? `${url}/healthz/readiness`;
+				await Promise.race([until(async () => (await fetch(readyUrl)).ok, `n8n ${(options.command ?? ['start'])[0]} to be ready`, 180_000, 250), exited]);
 			} finally {
 				abort?.removeEventListener('abort', onAbort);
 			}

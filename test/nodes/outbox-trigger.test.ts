@@ -144,3 +144,15 @@ test('a credential without a usable connection is refused with a clear error', a
 	const fake = fakeTriggerContext({ parameters: { eventTypes: [] }, credential: { connectionString: 'mysql://nope' } });
 	await expect(startTrigger(new BarnumOutboxTrigger(), fake.context)).rejects.toThrow(/must start with postgres:\/\//);
 });
+
+test('an execution that never reports its end (queue mode: its worker died) lets the events go after the wait limit: they come back after the lease', async () => {
+	let runs = 0;
+	// The first execution never ends, as n8n's main instance sees an execution whose worker was killed.
+	const { executions } = await activate({ emitMode: 'event', ackMode: 'executionSucceeds', batchSize: 10, options: { pollIntervalSeconds: 1, leaseSeconds: 5, executionWaitSeconds: 1 } }, () =>
+		runs++ === 0 ? new Promise<void>(() => undefined) : undefined,
+	);
+	const eventId = await preConfirmationOf(await insertAppointment(db.app, clinic));
+	await until(async () => (await statusOf(eventId)) === 'sent', 'the event to be delivered again and acked', 20_000);
+	expect(executions).toHaveLength(2);
+	expect(executions.map((items) => items[0].json.event_id)).toEqual([eventId, eventId]);
+}, 30_000);
