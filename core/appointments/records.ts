@@ -2,6 +2,7 @@ import type { Queryable } from '../db/types';
 import { BarnumError } from '../errors';
 import { sql } from '../db/sql';
 import { isUuid } from './transitions';
+import { recordAttention, type AttentionChannel } from '../attention/record';
 
 export interface WorkflowRecord {
 	id: string;
@@ -48,18 +49,31 @@ async function answerOpen(pool: Queryable, appointmentId: string, types: string[
 	return rows;
 }
 
-/** The seed's `no_show_reschedule`: the patient answered the reschedule prompt (attempt n). */
-export function recordNoShowRescheduleAttempt(
+/**
+ * The seed's `no_show_reschedule`: the patient answered the reschedule prompt (attempt n). An
+ * answer asking for a new time (`wantsNewTime`, the default) is recorded for the team too — the
+ * seed's "admin team notified" — once per appointment and attempt, whichever way it arrives.
+ */
+export async function recordNoShowRescheduleAttempt(
 	pool: Queryable,
-	input: { appointmentId: string; attempt?: number | null; response?: string | null },
+	input: { appointmentId: string; attempt?: number | null; response?: string | null; channel?: AttentionChannel; wantsNewTime?: boolean },
 ): Promise<WorkflowRecord[]> {
 	if (input.attempt !== undefined && input.attempt !== null && (!Number.isInteger(input.attempt) || input.attempt < 1)) {
 		throw new BarnumError('invalid_input', `attempt must be a positive whole number, got ${input.attempt}`, { field: 'attempt' });
 	}
-	return answer(pool, input.appointmentId, ['reschedule_prompt'], {
-		response: input.response ?? 'reschedule requested',
-		attempt: input.attempt ?? 1,
-	});
+	const attempt = input.attempt ?? 1;
+	const response = input.response ?? 'reschedule requested';
+	const records = await answer(pool, input.appointmentId, ['reschedule_prompt'], { response, attempt });
+	if (input.wantsNewTime !== false) {
+		await recordAttention(pool, {
+			kind: 'no_show_answer',
+			channel: input.channel ?? 'n8n',
+			sourceKey: `no_show_answer:${input.appointmentId}:${attempt}`,
+			appointmentId: input.appointmentId,
+			detail: response,
+		});
+	}
+	return records;
 }
 
 /**
@@ -70,14 +84,22 @@ export function recordNoShowRescheduleAttempt(
  */
 export async function recordRescheduleRequest(
 	pool: Queryable,
-	input: { appointmentId: string; preferredTime?: string | null },
+	input: { appointmentId: string; preferredTime?: string | null; channel: AttentionChannel; sourceKey: string },
 ): Promise<WorkflowRecord[]> {
-	const response = 'reschedule requested via link';
+	const response = `reschedule requested via ${input.channel === 'link' ? 'link' : input.channel}`;
 	const metadata = input.preferredTime ? { preferred_time: input.preferredTime } : {};
 	const types = ['pre_confirmation_sent', 'appointment_reminder', 'reschedule_prompt', 'reschedule_request'];
-	const rows = await answerOpen(pool, input.appointmentId, types, { response, metadata });
-	if (rows.length > 0) return rows;
-	return (await pool.query<WorkflowRecord>(sql('workflow-record-reschedule-request'), [input.appointmentId, response, metadata])).rows;
+	let rows = await answerOpen(pool, input.appointmentId, types, { response, metadata });
+	if (rows.length === 0) rows = (await pool.query<WorkflowRecord>(sql('workflow-record-reschedule-request'), [input.appointmentId, response, metadata])).rows;
+	// The clinic calls back: the team is told, with the time the patient would prefer.
+	await recordAttention(pool, {
+		kind: 'reschedule_request',
+		channel: input.channel,
+		sourceKey: input.sourceKey,
+		appointmentId: input.appointmentId,
+		detail: input.preferredTime ?? null,
+	});
+	return rows;
 }
 
 /** The seed's `review`: whether the patient left a review, and the rating (1–5). */

@@ -80,6 +80,7 @@ export async function performCallback(pool: pg.Pool, request: CallbackRequest): 
 					appointmentId: request.appointmentId,
 					attempt: request.attempt ?? null,
 					response: request.patientResponse ?? null,
+					channel: 'callback',
 				}),
 			};
 		case 'reactivation':

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { sql } from '../db/sql';
 import { inTransaction } from '../db/transaction';
 import type { Queryable } from '../db/types';
+import { recordUnreachable, UNREACHABLE_CODE } from '../attention/record';
 import { classifyFailure } from '../outbox/classify';
 import { ackEvents, failEvent, type FailOutcome } from '../outbox/operations';
 import type { FailureKind } from '../outbox/types';
@@ -174,5 +175,7 @@ async function settleFailure(db: Queryable, error: unknown, eventId: string | nu
 	if (!eventId) return outcome;
 	const failed: FailOutcome | undefined = await failEvent(db, { id: eventId, error: api.summary, kind, retryAfterSeconds: api.retryAfterSeconds ?? null });
 	outcome.event = failed ? { id: eventId, status: failed.status, retryAt: failed.status === 'pending' ? failed.scheduledFor : undefined } : { id: eventId, status: 'not_leased' };
+	// No retry reaches a number that is not on WhatsApp: the team is told to reach the patient another way.
+	if (api.code === UNREACHABLE_CODE) await recordUnreachable(db, { eventId, error: api.summary });
 	return outcome;
 }

@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import { recordNoShowRescheduleAttempt } from '../appointments/records';
-import { changeAppointmentStatus, isUuid } from '../appointments/transitions';
+import { applyStatusChange, isUuid } from '../appointments/transitions';
+import { recordAttention, recordReplyAttention } from '../attention/record';
 import { maskPhone, setOptOut } from '../contacts';
 import { sql } from '../db/sql';
+import { inTransaction } from '../db/transaction';
 import { BarnumError } from '../errors';
 import type { GuestKeyRing } from '../resort/guest-crypto';
 import { setGuestOptOut } from '../resort/guests';
@@ -125,6 +127,18 @@ export async function processInboundWebhook(pool: pg.Pool, body: unknown, option
 		const outcome = await act(pool, message, intent, appointmentId, options).catch((error: unknown) =>
 			error instanceof BarnumError ? { appointmentId, outcome: 'refused', error: error.message } : Promise.reject(error),
 		);
+		// What Barnum could not settle is recorded for the team, once per message (Meta may deliver
+		// the same webhook again).
+		if (outcome.outcome === 'needs a person' || outcome.outcome === 'refused' || outcome.outcome === 'no open reschedule prompt') {
+			const said = message.text ?? message.buttonPayload ?? '';
+			await recordReplyAttention(pool, {
+				wamid: message.wamid,
+				from: message.from,
+				kind: 'reply',
+				text: outcome.error ? `${said} (${outcome.error})` : said,
+				appointmentId: outcome.appointmentId,
+			});
+		}
 		results.push({ ...base, ...outcome });
 	}
 	return results;
@@ -139,10 +153,17 @@ async function act(pool: pg.Pool, message: InboundMessage, intent: Intent, appoi
 	switch (intent) {
 		case 'confirm':
 		case 'cancel': {
-			const result = await changeAppointmentStatus(pool, {
-				appointmentId: appointmentId!,
-				action: intent,
-				response: `${intent === 'confirm' ? 'confirmed' : 'cancelled'} via WhatsApp`,
+			const result = await inTransaction(pool, async (client) => {
+				const change = await applyStatusChange(client, {
+					appointmentId: appointmentId!,
+					action: intent,
+					response: `${intent === 'confirm' ? 'confirmed' : 'cancelled'} via WhatsApp`,
+				});
+				// A freed slot: the team hears of it in the same transaction as the cancellation.
+				if (intent === 'cancel' && change.outcome === 'changed') {
+					await recordAttention(client, { kind: 'cancellation', channel: 'whatsapp', sourceKey: `whatsapp:${message.wamid}`, appointmentId });
+				}
+				return change;
 			});
 			return { appointmentId, outcome: result.outcome === 'changed' ? (intent === 'confirm' ? 'confirmed' : 'cancelled') : 'unchanged' };
 		}
@@ -153,12 +174,14 @@ async function act(pool: pg.Pool, message: InboundMessage, intent: Intent, appoi
 			await recordNoShowRescheduleAttempt(pool, {
 				appointmentId: target,
 				response: intent === 'reschedule_yes' ? `yes: ${message.text ?? 'button'}` : `no: ${message.text ?? 'button'}`,
+				channel: 'whatsapp',
+				wantsNewTime: intent === 'reschedule_yes',
 			});
 			return { appointmentId: target, outcome: 'recorded' };
 		}
 		case 'stop':
 		case 'start':
-			return optOutOrIn(pool, message.from, intent === 'stop', options);
+			return optOutOrIn(pool, message.from, intent === 'stop', { ...options, wamid: message.wamid });
 		default:
 			return { outcome: 'needs a person' };
 	}
@@ -176,7 +199,7 @@ async function senderIsNotThePatient(pool: pg.Pool, appointmentId: string, from:
  * STOP / START: the patient with this number, and the resort guest with it when the guest data
  * key is given (one person can be both). Refused only when nobody has the number.
  */
-async function optOutOrIn(pool: pg.Pool, phone: string, optedOut: boolean, options: InboundOptions): Promise<ActOutcome> {
+async function optOutOrIn(pool: pg.Pool, phone: string, optedOut: boolean, options: InboundOptions & { wamid?: string }): Promise<ActOutcome> {
 	const patient = await unlessUnknown(() => setOptOut(pool, { phone, optedOut }));
 	const keys = options.guestKeys;
 	const guest = keys
@@ -189,6 +212,10 @@ async function optOutOrIn(pool: pg.Pool, phone: string, optedOut: boolean, optio
 				? `No patient or guest has the number ${maskPhone(phone)}`
 				: `No patient has the number ${maskPhone(phone)} (a resort guest's number is found only with the guest data key)`,
 		);
+	}
+	// A patient who stops messages still has appointments: the team takes it from here.
+	if (optedOut && patient) {
+		await recordAttention(pool, { kind: 'opt_out', channel: 'whatsapp', sourceKey: `whatsapp:${options.wamid ?? phone}`, patientId: patient.id });
 	}
 	return { outcome: optedOut ? 'opted out' : 'opted in', patientId: patient?.id, guestId: guest?.id };
 }

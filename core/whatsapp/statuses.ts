@@ -1,3 +1,4 @@
+import { recordUnreachable, UNREACHABLE_CODE } from '../attention/record';
 import { sql } from '../db/sql';
 import type { Queryable } from '../db/types';
 
@@ -36,6 +37,8 @@ export async function recordDeliveryStatus(db: Queryable, report: StatusReport):
 		const reason = `WhatsApp ${report.errorCode !== null && report.errorCode !== undefined ? `(#${report.errorCode}) ` : ''}${report.errorTitle ?? 'message failed'}`;
 		const dead = await db.query<{ id: string }>(sql('message-failed-event'), [row.event_id, reason]);
 		if (dead.rows[0]) recorded.deadLetteredEvent = dead.rows[0].id;
+		// WhatsApp cannot reach this patient at all: someone has to, another way.
+		if (report.errorCode === UNREACHABLE_CODE) await recordUnreachable(db, { eventId: row.event_id, error: reason });
 	}
 	return recorded;
 }

@@ -70,6 +70,15 @@ export const workflowRecordFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'Tuesday afternoon',
 	}),
+	forOperations(R, ['rescheduleRequest'], {
+		displayName: 'Request ID',
+		name: 'requestId',
+		type: 'string',
+		default: '',
+		placeholder: 'wamid.HBgM…',
+		description:
+			"What identifies this request where it came from (a message's ID): the team is told once per request. Empty: once per execution.",
+	}),
 ];
 
 export async function executeWorkflowRecord(this: IExecuteFunctions, pool: pg.Pool, operation: string, i: number): Promise<IDataObject> {
@@ -81,15 +90,22 @@ export async function executeWorkflowRecord(this: IExecuteFunctions, pool: pg.Po
 					appointmentId: param<string>('appointmentId'),
 					attempt: param<number>('attempt', 1),
 					response: param<string>('patientResponse', '') || null,
+					channel: 'n8n',
 				}),
 			} as unknown as IDataObject;
-		case 'rescheduleRequest':
+		case 'rescheduleRequest': {
+			const appointmentId = param<string>('appointmentId');
+			// A retry of the same execution (or the same request id) records the request once.
+			const requestId = param<string>('requestId', '').trim() || `execution-${this.getExecutionId()}`;
 			return {
 				records: await recordRescheduleRequest(pool, {
-					appointmentId: param<string>('appointmentId'),
+					appointmentId,
 					preferredTime: param<string>('preferredTime', '') || null,
+					channel: 'n8n',
+					sourceKey: `n8n:reschedule_request:${appointmentId}:${requestId}`,
 				}),
 			} as unknown as IDataObject;
+		}
 		case 'review':
 			return {
 				records: await recordReview(pool, {
