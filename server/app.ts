@@ -16,6 +16,7 @@ import { bookingWebhookRoutes } from './routes/booking-webhook';
 import { healthRoutes } from './routes/health';
 import { homeRoutes, unservedPath } from './routes/home';
 import { internalRoutes } from './routes/internal';
+import { teamRoutes } from './routes/team';
 import { webhookRoutes } from './routes/webhook';
 
 export interface AppContext {
@@ -53,6 +54,7 @@ export function createApp(context: AppContext): express.Express {
 			preparedStatements: config.preparedStatements,
 		}),
 	);
+	app.use(teamRoutes(pool, { nonceSecret: config.actionNonceSecret, perMinute: config.rateLimits.actionPerMinute, logger }));
 	// The pages send the request id in their head; every other route gets it here.
 	app.use(echoRequestId());
 	app.use(['/healthz', '/readyz', '/metrics'], ...apiHeaders());

@@ -53,6 +53,8 @@ export interface ItemSummary {
 	next: string;
 	patient: { id: string | null; name: string | null; phone: string | null; email: string | null };
 	appointmentId: string | null;
+	/** The location's timezone, which the appointment line is written in. */
+	timezone: string;
 	createdAt: Date;
 	handledAt: Date | null;
 	handledBy: string | null;
@@ -206,6 +208,7 @@ export function summarise(row: AttentionRow, options: { handleUrl?: string; fall
 		next,
 		patient: { id: row.patient_id, name: row.patient_name, phone: row.patient_phone ?? row.sender_phone, email: row.patient_email },
 		appointmentId: row.appointment_id,
+		timezone: row.timezone,
 		createdAt: row.created_at,
 		handledAt: row.handled_at,
 		handledBy: row.handled_by,

@@ -15,7 +15,7 @@ export function escapeHtml(value: string): string {
 // Everything in <head> but the title is the same on every page: built once.
 const HEAD = `<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><link rel="icon" href="${FAVICON}"><style>${STYLES}</style>`;
 
-function page(locale: Locale, title: string, body: string, footer?: string): string {
+export function page(locale: string, title: string, body: string, footer?: string): string {
 	return `<!doctype html><html lang="${locale}"><head><title>${escapeHtml(title)}</title>${HEAD}</head><body><main aria-labelledby="title">${body}${footer ? `<footer>${escapeHtml(footer)}</footer>` : ''}</main></body></html>`;
 }
 

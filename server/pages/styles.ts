@@ -20,8 +20,8 @@ dt{font-size:.85rem;color:#4b5563;margin-top:.5rem}
 dt:first-child{margin-top:0}
 dd{margin:0;font-weight:600}
 label{display:block;font-weight:600;margin:1rem 0 0}
-textarea{width:100%;min-height:4.5rem;padding:.6rem;border:2px solid #6b7280;border-radius:.5rem;font:inherit}
-textarea:focus,button:focus{outline:3px solid #f59e0b;outline-offset:2px}
+textarea,input{width:100%;min-height:4.5rem;padding:.6rem;border:2px solid #6b7280;border-radius:.5rem;font:inherit}
+textarea:focus,input:focus,button:focus{outline:3px solid #f59e0b;outline-offset:2px}
 .hint{font-size:.85rem;color:#4b5563;margin:.25rem 0 .4rem}
 .after{font-size:.85rem;color:#4b5563;text-align:center;margin-top:.6rem}
 button{display:block;width:100%;margin-top:1.25rem;padding:.95rem 1rem;border:0;border-radius:.75rem;font:inherit;font-weight:700;color:#fff;background:#0b6e4f;cursor:pointer}
