@@ -371,6 +371,64 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
 		],
 	},
 	{
+		name: 'barnum_team_notice',
+		category: 'UTILITY',
+		sentFor: "the clinic's own staff number: something needs a person (workflow `clinic-team-notifications.json`)",
+		variables: [
+			'what happened and who (or, in a digest, how many items)',
+			'the appointment (or, in a digest, the list)',
+			'what to do next',
+			'the link (or, in a digest, the links) that marks it handled',
+		],
+		buttons: [],
+		translations: [
+			{
+				language: 'pt_PT',
+				body: 'Barnum: {{1}}\n\nConsulta: {{2}}\n\nA fazer: {{3}}\n\nMarcar como tratado: {{4}}\n\nO Barnum avisa uma vez por assunto.',
+				samples: [
+					'Pedido de remarcação — João Silva. João Silva pediu outra data pelo link da mensagem.',
+					'qua., 9/12/2026, 10:00 · Dr.ª Maria Santos · Clínica Sorriso',
+					'Ligue a João Silva para o +351912345678 e combine uma nova data.',
+					'https://book.clinica-sorriso.pt/api/team/handled?token=q3Xr9aBcD7',
+				],
+				buttons: [],
+			},
+			{
+				language: 'en',
+				body: 'Barnum: {{1}}\n\nAppointment: {{2}}\n\nNext: {{3}}\n\nMark it handled: {{4}}\n\nBarnum tells you once per item.',
+				samples: [
+					'Reschedule requested — João Silva. João Silva asked for another time with the link in their message.',
+					'Wed, 9 Dec 2026, 10:00 · Dr Maria Santos · Sorriso Clinic',
+					'Call João Silva on +351912345678 to agree a new time.',
+					'https://book.clinica-sorriso.pt/api/team/handled?token=q3Xr9aBcD7',
+				],
+				buttons: [],
+			},
+			{
+				language: 'pt_BR',
+				body: 'Barnum: {{1}}\n\nConsulta: {{2}}\n\nPróximo passo: {{3}}\n\nMarcar como resolvido: {{4}}\n\nO Barnum avisa uma vez por item.',
+				samples: [
+					'Pedido de remarcação — João Silva. João Silva pediu outro horário pelo link da mensagem.',
+					'qua., 9/12/2026, 10:00 · Dra. Maria Santos · Clínica Sorriso',
+					'Ligue para João Silva no +5511912345678 e combine um novo horário.',
+					'https://agenda.clinicasorriso.com.br/api/team/handled?token=q3Xr9aBcD7',
+				],
+				buttons: [],
+			},
+			{
+				language: 'es',
+				body: 'Barnum: {{1}}\n\nCita: {{2}}\n\nSiguiente paso: {{3}}\n\nMarcar como resuelto: {{4}}\n\nBarnum avisa una vez por asunto.',
+				samples: [
+					'Cambio de cita solicitado — Juan García. Juan García pidió otra hora con el enlace del mensaje.',
+					'mié., 9/12/2026, 10:00 · Dra. María Santos · Clínica Sonrisa',
+					'Llame a Juan García al +34612345678 para acordar una nueva hora.',
+					'https://citas.clinicasonrisa.es/api/team/handled?token=q3Xr9aBcD7',
+				],
+				buttons: [],
+			},
+		],
+	},
+	{
 		name: 'barnum_booking_reminder',
 		category: 'MARKETING',
 		sentFor: 'resort: a booking started on the booking engine and not finished (abandoned-booking reminder)',

@@ -22,10 +22,12 @@ import { bookingFields, bookingOperations, executeBooking } from './resources/bo
 import { clinicDataFields, clinicDataOperations, executeClinicData } from './resources/clinic-data';
 import { contactFields, contactOperations, executeContact } from './resources/contact';
 import { eventFields, eventOperations, executeEvent } from './resources/event';
+import { executeTeamItem, teamItemFields, teamItemOperations } from './resources/team-item';
 import { executeWorkflowRecord, workflowRecordFields, workflowRecordOperations } from './resources/workflow-record';
 import { executeWhatsApp, sendTemplates, whatsappFields, whatsappOperations, type ItemResult } from './resources/whatsapp';
 
-type Executor = (this: IExecuteFunctions, pool: pg.Pool, operation: string, itemIndex: number) => Promise<IDataObject>;
+/** An operation's output for one input item: one item, or several (Team Item → Claim Notices: one per notice). */
+type Executor = (this: IExecuteFunctions, pool: pg.Pool, operation: string, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 /** Operations that handle all items of a run together (concurrent sends, grouped writes): results per item, in order. */
 type BatchExecutor = (this: IExecuteFunctions, pool: pg.Pool, count: number) => Promise<ItemResult[]>;
 
@@ -36,6 +38,7 @@ const EXECUTORS: Record<string, Executor> = {
 	clinicData: executeClinicData,
 	contact: executeContact,
 	event: executeEvent,
+	teamItem: executeTeamItem,
 	workflowRecord: executeWorkflowRecord,
 	whatsapp: executeWhatsApp,
 };
@@ -52,7 +55,7 @@ export class Barnum implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Acknowledge outbox events, answer and feed appointments, record conversations and manage contacts in a Barnum database',
+		description: 'Acknowledge outbox events, answer and feed appointments, record conversations, manage contacts and tell the team what needs a person, in a Barnum database',
 		defaults: { name: 'Barnum' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -74,6 +77,7 @@ export class Barnum implements INodeType {
 					{ name: 'Clinic Data', value: 'clinicData' },
 					{ name: 'Contact', value: 'contact' },
 					{ name: 'Event', value: 'event' },
+					{ name: 'Team Item', value: 'teamItem' },
 					{ name: 'WhatsApp', value: 'whatsapp' },
 					{ name: 'Workflow Record', value: 'workflowRecord' },
 				],
@@ -87,6 +91,7 @@ export class Barnum implements INodeType {
 			whatsappOperations,
 			bookingOperations,
 			clinicDataOperations,
+			teamItemOperations,
 			...eventFields,
 			...appointmentFields,
 			...workflowRecordFields,
@@ -95,6 +100,7 @@ export class Barnum implements INodeType {
 			...whatsappFields,
 			...bookingFields,
 			...clinicDataFields,
+			...teamItemFields,
 		],
 	};
 
@@ -126,7 +132,7 @@ export class Barnum implements INodeType {
 				const execute = EXECUTORS[resource];
 				if (!execute) throw new NodeOperationError(this.getNode(), `Unknown resource "${resource}"`, { itemIndex: i });
 				const json = await execute.call(checked, pool, operation, i);
-				output.push({ json, pairedItem: { item: i } });
+				for (const one of Array.isArray(json) ? json : [json]) output.push({ json: one, pairedItem: { item: i } });
 			} catch (caught) {
 				output.push(failedItem(this, caught, i));
 			}
