@@ -27,6 +27,12 @@ export interface StackOptions {
 	logLevel: string;
 	/** Extra companion-server environment (RATE_LIMIT_…, …), over what the stack sets. */
 	serverEnv?: Record<string, string>;
+	/**
+	 * The mail server the team notifications workflow sends through (its Barnum Team SMTP
+	 * credential). Default: 127.0.0.1:1025, where a local mail catcher such as Mailpit listens;
+	 * nothing is sent at all until a team email is set in barnum_settings.
+	 */
+	smtp?: { host: string; port: number; user?: string; password?: string; secure?: boolean };
 	/** Extra n8n environment. */
 	n8nEnv?: Record<string, string>;
 	owner?: { email: string; firstName: string; lastName: string };
@@ -57,6 +63,11 @@ const environment = z.object({
 	WHATSAPP_BASE_URL: httpUrl.default('https://graph.facebook.com'),
 	WHATSAPP_APP_SECRET: z.string().trim().min(1).optional(),
 	WHATSAPP_VERIFY_TOKEN: z.string().trim().min(1).optional(),
+	SMTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+	SMTP_PORT: port.default(1025),
+	SMTP_USER: z.string().optional(),
+	SMTP_PASSWORD: z.string().optional(),
+	SMTP_SECURE: flag.optional(),
 	N8N_URL: httpUrl.optional(),
 	N8N_API_KEY: z.string().trim().min(1).optional(),
 	BARNUM_N8N_MODE: z.enum(['regular', 'queue']).default('regular'),
@@ -108,5 +119,6 @@ export function readStackOptions(env: NodeJS.ProcessEnv = process.env): StackOpt
 		n8n: e.N8N_URL ? { kind: 'remote', url: e.N8N_URL.replace(/\/+$/, ''), apiKey: e.N8N_API_KEY } : { kind: 'local' },
 		queue: e.BARNUM_N8N_MODE === 'queue' ? { workers: e.BARNUM_N8N_WORKERS, ownDatabaseUrl: e.BARNUM_N8N_OWN_DATABASE_URL } : undefined,
 		logLevel: e.LOG_LEVEL,
+		smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, user: e.SMTP_USER, password: e.SMTP_PASSWORD, secure: e.SMTP_SECURE },
 	};
 }

@@ -193,6 +193,11 @@ export async function startLocalStack(options: StackOptions, hooks: StartHooks =
 			WHATSAPP_VERIFY_TOKEN: cloud?.verifyToken ?? secrets.whatsappVerifyToken,
 			GUEST_DATA_KEY: guestDataKey,
 			CALCOM_WEBHOOK_SECRET: process.env.CALCOM_WEBHOOK_SECRET || secrets.calcomWebhookSecret,
+			SMTP_HOST: options.smtp?.host ?? '127.0.0.1',
+			SMTP_PORT: String(options.smtp?.port ?? 1025),
+			SMTP_USER: options.smtp?.user ?? '',
+			SMTP_PASSWORD: options.smtp?.password ?? '',
+			SMTP_SECURE: String(options.smtp?.secure ?? false),
 		} satisfies CredentialValues);
 
 		checkpoint();

@@ -99,7 +99,13 @@ interface ActOutcome {
 	error?: string;
 }
 
-export type InboundResult = { kind: 'status'; status: RecordedStatus } | ({ kind: 'message'; wamid: string; from: string; text?: string; intent: Intent } & ActOutcome);
+/** forTheTeam: what it did is recorded for the clinic's team (core/attention): a notifier has something to tell. */
+export type InboundResult =
+	| { kind: 'status'; status: RecordedStatus; forTheTeam: boolean }
+	| ({ kind: 'message'; wamid: string; from: string; text?: string; intent: Intent; forTheTeam: boolean } & ActOutcome);
+
+/** The outcomes recorded for the team, as act() and processInboundWebhook record them. */
+const FOR_THE_TEAM = new Set(['cancelled', 'opted out', 'needs a person', 'refused', 'no open reschedule prompt']);
 
 export interface InboundOptions {
 	/**
@@ -120,7 +126,10 @@ export interface InboundOptions {
  */
 export async function processInboundWebhook(pool: pg.Pool, body: unknown, options: InboundOptions = {}): Promise<InboundResult[]> {
 	const results: InboundResult[] = [];
-	for (const report of statusesFromWebhook(body)) results.push({ kind: 'status', status: await recordDeliveryStatus(pool, report) });
+	for (const report of statusesFromWebhook(body)) {
+		const status = await recordDeliveryStatus(pool, report);
+		results.push({ kind: 'status', status, forTheTeam: status.unreachable === true });
+	}
 	for (const message of messagesFromWebhook(body)) {
 		const { intent, appointmentId } = interpretReply(message);
 		const base = { kind: 'message' as const, wamid: message.wamid, from: message.from, text: message.text, intent };
@@ -139,7 +148,8 @@ export async function processInboundWebhook(pool: pg.Pool, body: unknown, option
 				appointmentId: outcome.appointmentId,
 			});
 		}
-		results.push({ ...base, ...outcome });
+		const forTheTeam = FOR_THE_TEAM.has(outcome.outcome) || (intent === 'reschedule_yes' && outcome.outcome === 'recorded');
+		results.push({ ...base, ...outcome, forTheTeam });
 	}
 	return results;
 }

@@ -20,6 +20,8 @@ export interface RecordedStatus {
 	applied: boolean;
 	/** Set when a failure dead-lettered the event the message carried. */
 	deadLetteredEvent?: string;
+	/** WhatsApp cannot reach the patient (131026): recorded for the clinic's team. */
+	unreachable?: true;
 }
 
 /** Records one status; never moves a message backwards. */
@@ -38,7 +40,7 @@ export async function recordDeliveryStatus(db: Queryable, report: StatusReport):
 		const dead = await db.query<{ id: string }>(sql('message-failed-event'), [row.event_id, reason]);
 		if (dead.rows[0]) recorded.deadLetteredEvent = dead.rows[0].id;
 		// WhatsApp cannot reach this patient at all: someone has to, another way.
-		if (report.errorCode === UNREACHABLE_CODE) await recordUnreachable(db, { eventId: row.event_id, error: reason });
+		if (report.errorCode === UNREACHABLE_CODE && (await recordUnreachable(db, { eventId: row.event_id, error: reason }))) recorded.unreachable = true;
 	}
 	return recorded;
 }

@@ -55,6 +55,11 @@ export interface CredentialValues {
 	WHATSAPP_VERIFY_TOKEN: string;
 	GUEST_DATA_KEY: string;
 	CALCOM_WEBHOOK_SECRET: string;
+	SMTP_HOST: string;
+	SMTP_PORT: string;
+	SMTP_USER: string;
+	SMTP_PASSWORD: string;
+	SMTP_SECURE: string;
 }
 
 export interface CredentialDefinition {
@@ -68,6 +73,14 @@ export interface CredentialDefinition {
 export function renderCredentials(values: CredentialValues): CredentialDefinition[] {
 	const template = JSON.parse(readFileSync(path.join(packageRoot(), 'workflows', 'credentials.template.json'), 'utf8')) as CredentialDefinition[];
 	const fill = (value: unknown): unknown => {
+		// A field that is one placeholder of a port or a flag takes n8n's type for it (the SMTP
+		// credential's port is a number, its TLS switch a boolean).
+		const whole = typeof value === 'string' ? /^\$\{([A-Z0-9_]+_(PORT|SECURE))\}$/.exec(value) : null;
+		if (whole) {
+			const raw = (values as unknown as Record<string, string | undefined>)[whole[1]];
+			if (raw === undefined) throw new StackError(`credentials.template.json uses \${${whole[1]}}, which the stack does not know`);
+			return whole[2] === 'PORT' ? Number(raw) : raw === 'true';
+		}
 		if (typeof value === 'string') {
 			return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_match, key: string) => {
 				const replacement = (values as unknown as Record<string, string | undefined>)[key];

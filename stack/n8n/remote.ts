@@ -103,10 +103,13 @@ export async function provisionRemoteN8n(options: {
 	}
 
 	const workflows: Record<string, string> = {};
+	// Bundled workflow id → the id this n8n gave it. A workflow another one calls (Execute
+	// Workflow) sorts before its caller, so its id is known by then.
+	const remoteIds = new Map<string, string>();
 	for (const workflow of bundledWorkflows()) {
 		const json = JSON.parse(readFileSync(workflow.file, 'utf8')) as {
 			name: string;
-			nodes: Array<{ credentials?: Record<string, { id: string; name: string }> }>;
+			nodes: Array<{ credentials?: Record<string, { id: string; name: string }>; parameters?: { workflowId?: { value?: unknown } } }>;
 			connections: unknown;
 			settings?: unknown;
 		};
@@ -116,6 +119,8 @@ export async function provisionRemoteN8n(options: {
 				const remote = state.credentials[reference.id];
 				if (remote) reference.id = remote.id;
 			}
+			const called = node.parameters?.workflowId;
+			if (called && typeof called.value === 'string' && remoteIds.has(called.value)) called.value = remoteIds.get(called.value);
 		}
 		const body = { name: json.name, nodes: json.nodes, connections: json.connections, settings: json.settings ?? {} };
 		const sha = sha256(body);
@@ -139,6 +144,7 @@ export async function provisionRemoteN8n(options: {
 			);
 		}
 		workflows[workflow.name] = id!;
+		remoteIds.set(workflow.id, id!);
 	}
 	return { workflows, instructions: [] };
 }

@@ -217,7 +217,8 @@ export async function executeWhatsApp(this: IExecuteFunctions, pool: pg.Pool, op
 			actor: `n8n:${this.getNode().name}`,
 		});
 		const unhandled = results.filter((r) => r.kind === 'message' && (r.outcome === 'needs a person' || r.outcome === 'refused'));
-		return { handled: results.length - unhandled.length, needsAPerson: unhandled.length, results } as unknown as IDataObject;
+		const forTheTeam = results.filter((r) => r.forTheTeam).length;
+		return { handled: results.length - unhandled.length, needsAPerson: unhandled.length, forTheTeam, results } as unknown as IDataObject;
 	}
 	if (operation === 'recordStatus') {
 		const reports =
