@@ -2,6 +2,7 @@ import { isUuid } from '../appointments/transitions';
 import { sql } from '../db/sql';
 import type { Queryable } from '../db/types';
 import { BarnumError } from '../errors';
+import { hasControl } from '../validation/text';
 
 /** What needs a person. */
 export const ATTENTION_KINDS = ['reschedule_request', 'cancellation', 'reply', 'no_show_answer', 'opt_out', 'unreachable'] as const;
@@ -39,7 +40,7 @@ export async function recordAttention(db: Queryable, input: AttentionInput): Pro
 		throw new BarnumError('invalid_input', `channel must be one of ${ATTENTION_CHANNELS.join(', ')}, got "${input.channel}"`, { field: 'channel' });
 	}
 	const sourceKey = input.sourceKey.trim();
-	if (sourceKey.length === 0 || sourceKey.length > 300 || /[\u0000-\u001f]/.test(sourceKey)) {
+	if (sourceKey.length === 0 || sourceKey.length > 300 || hasControl(sourceKey)) {
 		throw new BarnumError('invalid_input', 'sourceKey must be 1 to 300 printable characters', { field: 'sourceKey' });
 	}
 	for (const field of ['appointmentId', 'patientId', 'eventId'] as const) {
@@ -68,8 +69,7 @@ export async function recordAttention(db: Queryable, input: AttentionInput): Pro
  */
 function readable(detail: string | null | undefined): string | null {
 	if (!detail) return null;
-	// eslint-disable-next-line no-control-regex
-	const clean = detail.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ').trim();
+	const clean = [...detail].map((c) => (hasControl(c, true) ? ' ' : c)).join('').trim();
 	if (!clean) return null;
 	return clean.length > DETAIL_MAX ? `${clean.slice(0, DETAIL_MAX - 1)}…` : clean;
 }

@@ -133,9 +133,10 @@ test('one inbound webhook: a status, a Confirm tap and an unknown question — e
 	};
 	const results = await processInboundWebhook(db.app, body);
 	expect(results).toEqual([
-		{ kind: 'status', status: expect.objectContaining({ wamid: 'wamid.INBOUND1', status: 'delivered' }) },
-		expect.objectContaining({ kind: 'message', intent: 'confirm', appointmentId, outcome: 'confirmed' }),
-		expect.objectContaining({ kind: 'message', intent: 'unknown', outcome: 'needs a person', text: 'Qual é a morada?' }),
+		{ kind: 'status', status: expect.objectContaining({ wamid: 'wamid.INBOUND1', status: 'delivered' }), forTheTeam: false },
+		expect.objectContaining({ kind: 'message', intent: 'confirm', appointmentId, outcome: 'confirmed', forTheTeam: false }),
+		// The question is recorded for the clinic's team.
+		expect.objectContaining({ kind: 'message', intent: 'unknown', outcome: 'needs a person', text: 'Qual é a morada?', forTheTeam: true }),
 	]);
 	expect((await db.app.query('SELECT status FROM appointments WHERE id = $1', [appointmentId])).rows[0].status).toBe('confirmed');
 });
