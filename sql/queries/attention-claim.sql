@@ -1,6 +1,6 @@
--- Up to $1 items the team has not been told about, for places that are told at once, held for
--- $2 seconds: the notifier marks them notified when told; if it dies, the hold lapses and they
--- are claimed again. Concurrent notifiers skip each other's items.
+-- Up to $1 items the team has not been told about, for places that are told at once (and every
+-- patient WhatsApp cannot reach), held for $2 seconds: the notifier marks them notified when
+-- told; if it dies, the hold lapses and they are claimed again. Concurrent notifiers skip each other's items.
 WITH due AS (
   SELECT i.id
     FROM barnum.attention_items i
@@ -8,7 +8,8 @@ WITH due AS (
    CROSS JOIN barnum.barnum_settings s
    WHERE i.notified_at IS NULL AND i.handled_at IS NULL
      AND (i.notice_lease_until IS NULL OR i.notice_lease_until < now())
-     AND coalesce(l.team_notice_mode, s.team_notice_mode) = 'immediate'
+     -- A patient WhatsApp cannot reach waits for no digest: their message goes by email now.
+     AND (coalesce(l.team_notice_mode, s.team_notice_mode) = 'immediate' OR i.kind = 'unreachable')
    ORDER BY i.created_at
    LIMIT $1
      FOR UPDATE OF i SKIP LOCKED

@@ -206,7 +206,10 @@ describe('told to the team', () => {
 			await db.app.query(sql('message-sent'), [`wamid.FALLBACK${n}`, event.id, 'barnum_appointment_confirmation']);
 			await recordDeliveryStatus(db.app, { wamid: `wamid.FALLBACK${n}`, status: 'failed', at: new Date(), errorCode: 131026, errorTitle: 'Message undeliverable' });
 		}
-		const notices: TeamNotice[] = await claimTeamNotices(db.app);
+		// A clinic told by digest still hears of it at once: the patient's message cannot wait.
+		await db.admin.query("UPDATE barnum_settings SET team_notice_mode = 'digest', team_digest_hour = 23");
+		await db.admin.query('DELETE FROM attention_digests');
+		const notices: TeamNotice[] = (await claimTeamNotices(db.app)).filter((n) => n.type === 'item');
 		const [email, call] = notices;
 		expect(email.patientEmail).toMatchObject({ to: 'marta@example.com', subject: 'Your appointment at Clínica Sorriso' });
 		expect(email.patientEmail!.text).toMatch(/Confirm: https:\/\/book\.example\/api\/action\?type=confirm&token=\S+\nCancel: \S+\nAsk for another time: \S+/);
