@@ -248,8 +248,9 @@ test('digest mode: the open items go once, at the hour, in one message; handled 
 	expect(digest.text).toContain('Posso ir mais cedo?');
 	expect(digest.text).toContain('Consulta cancelada — Paulo Dias');
 	expect(digest.text.match(/Marcar como tratado: /g)).toHaveLength(2);
-	const post = chatPosts.find((p) => p.text.includes('2 assuntos precisam de alguém'));
-	expect(post).toBeDefined();
+	// The channels go one after another: the chat and the staff WhatsApp follow the email.
+	await until(async () => chatPosts.find((p) => p.text.includes('2 assuntos precisam de alguém')), 'the digest in the chat', 60_000);
+	await until(async () => (await staffMessages()).find((m) => JSON.stringify(m).includes('2 assuntos precisam de alguém')), 'the digest on WhatsApp', 60_000);
 	await new Promise((resolve) => setTimeout(resolve, 65_000));
 	expect(mails.filter((m) => m.subject.includes('assuntos precisam'))).toHaveLength(1);
 	await stack.db.query("UPDATE barnum.barnum_settings SET team_notice_mode = 'immediate'");
