@@ -5,8 +5,12 @@ WITH due AS (
   SELECT i.id
     FROM barnum.attention_items i
     LEFT JOIN barnum.locations l ON l.id = i.location_id
+    LEFT JOIN barnum.patients p ON p.id = i.patient_id
    CROSS JOIN barnum.barnum_settings s
    WHERE i.notified_at IS NULL AND i.handled_at IS NULL
+     -- Nowhere to tell anyone yet: the item waits for a channel rather than being marked told.
+     AND (coalesce(l.team_email, s.team_email, l.team_chat_webhook_url, s.team_chat_webhook_url, l.team_whatsapp, s.team_whatsapp) IS NOT NULL
+          OR (i.kind = 'unreachable' AND p.email IS NOT NULL))
      AND (i.notice_lease_until IS NULL OR i.notice_lease_until < now())
      -- A patient WhatsApp cannot reach waits for no digest: their message goes by email now.
      AND (coalesce(l.team_notice_mode, s.team_notice_mode) = 'immediate' OR i.kind = 'unreachable')

@@ -119,6 +119,20 @@ describe('recorded once, where it happens', () => {
 });
 
 describe('told to the team', () => {
+	beforeEach(() => db.admin.query("UPDATE barnum_settings SET team_email = 'desk@clinic.example', team_whatsapp = NULL, team_chat_webhook_url = NULL"));
+
+	test('with nowhere to tell anyone, items wait (they are not marked told); once a channel is set they go', async () => {
+		await db.admin.query('UPDATE barnum_settings SET team_email = NULL');
+		await recordAttention(db.app, { kind: 'reply', channel: 'n8n', sourceKey: 'nowhere-1', patientId: clinic.patientId, detail: 'Olá' });
+		expect(await claimTeamNotices(db.app)).toEqual([]);
+		await db.admin.query("UPDATE barnum_settings SET team_notice_mode = 'digest', team_digest_hour = 0");
+		expect(await claimTeamNotices(db.app)).toEqual([]);
+		await db.admin.query("UPDATE barnum_settings SET team_notice_mode = 'immediate', team_chat_webhook_url = 'https://chat.example/hook', team_chat_format = 'mattermost'");
+		const [notice] = await claimTeamNotices(db.app);
+		expect((notice.chat as { text: string }).text).toMatch(/^\*\*WhatsApp reply to read — João Silva\*\*\n/);
+		await db.admin.query("UPDATE barnum_settings SET team_chat_format = 'slack'");
+	});
+
 	test('at once: a notice says what happened, who, which appointment and what next, with a handled link; held until notified', async () => {
 		const appointmentId = await insertAppointment(db.app, clinic, { daysAhead: 3 });
 		await db.admin.query("UPDATE barnum_settings SET team_email = 'desk@clinic.example', team_whatsapp = '+351930000000', team_chat_webhook_url = 'https://hooks.example/x'");
