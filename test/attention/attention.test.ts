@@ -1,4 +1,5 @@
 import { createActionLink } from '../../core/action-links/create';
+import { purgeExpiredTokens } from '../../core/action-links/purge';
 import { redeemLink } from '../../core/action-links/redeem';
 import { recordNoShowRescheduleAttempt } from '../../core/appointments/records';
 import { recordAttention } from '../../core/attention/record';
@@ -208,6 +209,11 @@ describe('told to the team', () => {
 		// Only the hash is stored.
 		const stored = await db.admin.query('SELECT count(*)::int AS n FROM attention_links WHERE token_hash = sha256(convert_to($1, \'UTF8\'))', [token]);
 		expect(stored.rows[0].n).toBe(1);
+		// Long expired, it is purged with the patients' tokens; the item keeps who handled it.
+		await db.admin.query("UPDATE attention_links SET expires_at = now() - interval '31 days'");
+		expect(await purgeExpiredTokens(db.app, 30)).toBeGreaterThanOrEqual(1);
+		expect((await db.admin.query('SELECT count(*)::int AS n FROM attention_links')).rows[0].n).toBe(0);
+		expect((await db.admin.query('SELECT handled_via FROM attention_items WHERE id = $1', [notice.itemIds[0]])).rows[0].handled_via).toBe('link');
 	});
 
 	test('unreachable on WhatsApp: the message goes by email with fresh links when there is an address; otherwise the team is told to call', async () => {
