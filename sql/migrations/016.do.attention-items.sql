@@ -1,4 +1,4 @@
--- Barnum 015: what needs a person reaches the clinic's team (docs/nodes.md, "Team Item").
+-- Barnum 016: what needs a person reaches the clinic's team (docs/nodes.md, "Team Item").
 --
 -- Every patient answer Barnum cannot settle on its own — a reschedule asked for, a cancellation
 -- (a freed slot), a free-text reply, a "yes" to a no-show prompt, STOP, a number WhatsApp cannot
