@@ -16,7 +16,7 @@ beforeAll(async () => {
 	db = await freshDatabase();
 	clinic = await seedClinic(db.app);
 	server = await serveTestDatabase(db, { RATE_LIMIT_ACTION_PER_MINUTE: '1000' });
-	await db.admin.query("UPDATE barnum_settings SET business_name = 'Clínica Sorriso', default_locale = 'pt-PT'");
+	await db.admin.query("UPDATE barnum_settings SET business_name = 'Clínica Sorriso', default_locale = 'pt-PT', team_email = 'recepcao@clinica.example'");
 });
 afterAll(async () => {
 	await server.stop();
