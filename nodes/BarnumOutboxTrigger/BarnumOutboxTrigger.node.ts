@@ -139,20 +139,20 @@ export class BarnumOutboxTrigger implements INodeType {
 							'How long a claimed event stays reserved for this workflow. It is renewed while the execution runs; if n8n dies, another consumer takes the event after this time.',
 					},
 					{
-						displayName: 'Poll Interval (Seconds)',
-						name: 'pollIntervalSeconds',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 30,
-						description: 'The longest the trigger waits between checks if a database notification is missed',
-					},
-					{
 						displayName: 'Parallel Batches',
 						name: 'parallelBatches',
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: 32 },
 						default: 1,
 						description: 'How many claimed batches may be running at once',
+					},
+					{
+						displayName: 'Poll Interval (Seconds)',
+						name: 'pollIntervalSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 30,
+						description: 'The longest the trigger waits between checks if a database notification is missed',
 					},
 					{
 						displayName: 'Report Database Outage After (Seconds)',
